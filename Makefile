@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine; each sets up what it needs first.
+#   make demo   a short AutoML run on a data set that ships offline
+#   make test   the test suite (what CI runs)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint bench setup clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch: only the CPU build pinned here (pip takes it from this disk); never an unpinned torch
+	$(PY) -m pip install -q -e ".[test,torch]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m automl_nb.cli demo --budget 30
+
+test: $(STAMP)
+	$(PY) -m ruff check automl_nb tests
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 600
+
+lint: $(STAMP)
+	$(PY) -m ruff check automl_nb tests benchmarks
+
+bench:
+	bash benchmarks/setup_peers.sh
+	benchmarks/.venv-peers/bin/python -m benchmarks.run_tabular --budget 60
+
+clean:
+	rm -rf $(VENV) automl_nb_runs

@@ -1,0 +1,378 @@
+"""AutoML: the scikit-learn-style facade over an :class:`~automl_nb.experiment.Experiment`."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigError, ExperimentConfig
+
+DEFAULT_ROOT = "automl_nb_runs"
+
+
+class NotFittedError(RuntimeError):
+    """The AutoML has no model yet: call fit() or wait for the run to finish."""
+
+
+class AutoML:
+    """Automated machine learning for a pandas DataFrame, in the background.
+
+    Parameters
+    ----------
+    task : "auto", "binary", "multiclass" or "regression". With "auto" the task is inferred
+        from the target and the reason is stated (``aml.task_reason_``).
+    metric : metric to optimize, or "auto" (roc_auc, log_loss or rmse by task).
+    time_budget : seconds for the whole fit: profiling, search, ensembling and refit.
+    max_trials : stop after this many trials (with ``seed``, the run repeats exactly).
+    seed : random seed.
+    validation : "auto" (k-fold cross-validation up to 100,000 rows, a 10 % holdout above),
+        "cv" or "holdout".
+    n_folds : folds for cross-validation (default 5, or 3 above 20,000 rows).
+    validation_data : ``(X_val, y_val)`` to validate on instead of folds.
+    groups : group labels for group k-fold (no group in both train and validation).
+    allowed_learners, blocked_learners : learner names (see ``automl_nb.learners.LEARNERS``).
+    drop_columns : columns of X to ignore.
+    ensemble : build a greedy ensemble of the best trials when it scores better.
+    n_jobs : worker processes (-1: one per core).
+    folder : the experiment folder (default ``automl_nb_runs/<time>-<id>``).
+    trial_timeout : seconds after which a single trial is stopped (default: the budget).
+    memory_limit_mb : a worker growing beyond this is killed and its trial fails.
+    show : show progress while fitting (a progress line in terminals and notebooks).
+
+    Examples
+    --------
+    >>> aml = AutoML(time_budget=30).fit(df, "target")      # doctest: +SKIP
+    >>> aml.leaderboard()                                    # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        task: str = "auto",
+        metric: str = "auto",
+        time_budget: float = 60,
+        max_trials: int | None = None,
+        seed: int = 0,
+        validation: str = "auto",
+        n_folds: int | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        groups: Any = None,
+        allowed_learners: Sequence[str] | None = None,
+        blocked_learners: Sequence[str] | None = None,
+        drop_columns: Sequence[str] = (),
+        ensemble: bool = True,
+        n_jobs: int = -1,
+        folder: str | Path | None = None,
+        trial_timeout: float | None = None,
+        memory_limit_mb: float | None = None,
+        show: bool = True,
+    ) -> None:
+        self.task = task
+        self.metric = metric
+        self.time_budget = time_budget
+        self.max_trials = max_trials
+        self.seed = seed
+        self.validation = validation
+        self.n_folds = n_folds
+        self.validation_data = validation_data
+        self.groups = groups
+        self.allowed_learners = allowed_learners
+        self.blocked_learners = blocked_learners
+        self.drop_columns = drop_columns
+        self.ensemble = ensemble
+        self.n_jobs = n_jobs
+        self.folder = folder
+        self.trial_timeout = trial_timeout
+        self.memory_limit_mb = memory_limit_mb
+        self.show = show
+        self._experiment: Any = None
+        self._run: Any = None
+
+    # ---- configuration -------------------------------------------------------------------
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        import inspect
+
+        return {k: getattr(self, k) for k in inspect.signature(type(self).__init__).parameters if k != "self"}
+
+    def set_params(self, **params: Any) -> AutoML:
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"AutoML has no parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def config(self) -> ExperimentConfig:
+        """The validated settings of this AutoML."""
+
+        def names(x: Any, arg: str) -> tuple[str, ...] | None:
+            if x is None:
+                return None
+            if isinstance(x, str):
+                raise ConfigError(f"{arg} must be a list of names, not the string {x!r}")
+            return tuple(x)
+
+        return ExperimentConfig(
+            task=self.task, metric=self.metric, time_budget=self.time_budget, max_trials=self.max_trials,
+            seed=self.seed, validation=self.validation, n_folds=self.n_folds,
+            allowed_learners=names(self.allowed_learners, "allowed_learners"),
+            blocked_learners=names(self.blocked_learners, "blocked_learners") or (),
+            drop_columns=names(self.drop_columns, "drop_columns") or (), ensemble=bool(self.ensemble),
+            n_jobs=self.n_jobs, folder=None if self.folder is None else str(self.folder),
+            trial_timeout=self.trial_timeout, memory_limit_mb=self.memory_limit_mb,
+        ).validate()
+
+    # ---- running -------------------------------------------------------------------------
+
+    def start(self, X: Any, y: Any = None):
+        """Start the search in the background and return a :class:`~automl_nb.experiment.Run` at once.
+
+        ``y`` is the target: a Series/array aligned with ``X``, or the name of a column of ``X``.
+        """
+        from .data.prepare import prepare
+        from .experiment import Experiment
+
+        started = time.time()
+        config = self.config()
+        prepared = prepare(X, y, config, self.validation_data, self.groups)
+        folder = _new_folder(config.folder)
+        self._experiment = Experiment(config, prepared, folder)
+        if self.show:
+            from .progress import attach_progress
+
+            attach_progress(self._experiment.bus, config.time_budget)
+        self._run = self._experiment.start(started)
+        return self._run
+
+    def fit(self, X: Any, y: Any = None) -> AutoML:
+        """Search within ``time_budget`` and keep the best model (or ensemble); blocks.
+
+        Interrupting (Ctrl+C, the notebook's stop button) cancels the search and keeps the
+        finished trials and the best model among them.
+        """
+        run = self.start(X, y)
+        try:
+            run.wait()
+        except KeyboardInterrupt:
+            run.cancel()
+            run.wait()
+        return self
+
+    def resume(self, time_budget: float | None = None) -> AutoML:
+        """Continue the search of this experiment (for example after ``an.load``); blocks."""
+        from .experiment import Experiment
+
+        exp = self._require_experiment()
+        if self._run is not None and not self._run.done():
+            raise RuntimeError("the run is still going; wait() for it or cancel() it first")
+        budget = self.time_budget if time_budget is None else time_budget
+        config = exp.config.replace(time_budget=budget).validate()
+        self._experiment = Experiment.restore(exp.folder, config)
+        if self.show:
+            from .progress import attach_progress
+
+            attach_progress(self._experiment.bus, budget)
+        self._run = self._experiment.start()
+        try:
+            self._run.wait()
+        except KeyboardInterrupt:
+            self._run.cancel()
+            self._run.wait()
+        return self
+
+    @property
+    def run_(self):
+        if self._run is None:
+            raise NotFittedError("no run yet: call fit() or start()")
+        return self._run
+
+    # ---- results -------------------------------------------------------------------------
+
+    def _require_experiment(self):
+        if self._experiment is None:
+            raise NotFittedError("this AutoML has not been fitted: call fit(X, y) first")
+        return self._experiment
+
+    @property
+    def best_pipeline_(self):
+        """The final model: a plain scikit-learn Pipeline (featurizer + model, or an ensemble)."""
+        exp = self._require_experiment()
+        if exp.outcome.model is None:
+            raise NotFittedError(f"no final model yet (run status: {exp.status})")
+        return exp.outcome.model
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self._require_experiment().prepared.classes
+
+    @property
+    def task_(self) -> str:
+        return self._require_experiment().prepared.task
+
+    @property
+    def task_reason_(self) -> str:
+        return self._require_experiment().prepared.task_reason
+
+    @property
+    def metric_(self) -> str:
+        return self._require_experiment().prepared.metric
+
+    @property
+    def folder_(self) -> Path:
+        return self._require_experiment().folder
+
+    @property
+    def validation_(self) -> str:
+        exp = self._require_experiment()
+        return exp.plan.description if exp.plan else ""
+
+    @property
+    def first_row_seconds_(self) -> float | None:
+        return self._require_experiment().first_row_seconds
+
+    @property
+    def ensemble_(self) -> dict[int, float]:
+        """Trial id -> weight of the final model's members."""
+        return dict(self._require_experiment().outcome.members)
+
+    def leaderboard(self) -> pd.DataFrame:
+        """Every trial so far, best first: rank, learner, score ± std over folds, other
+        metrics, seconds, trial id, status and error. Works while the run goes on."""
+        from .leaderboard import leaderboard_frame
+
+        exp = self._require_experiment()
+        return leaderboard_frame(list(exp.results.values()), exp.prepared.metric, exp.outcome)
+
+    def guardrails(self) -> pd.DataFrame:
+        """Data checks: passed / fixed / alerted, each with plain-language advice."""
+        from .data.guardrails import guardrails_frame
+
+        return guardrails_frame(self._require_experiment().guardrails)
+
+    def profile(self) -> pd.DataFrame:
+        """Each column's detected kind, with the evidence."""
+        exp = self._require_experiment()
+        return exp.profile.to_frame() if exp.profile is not None else pd.DataFrame()
+
+    def featurization_summary(self, family: str | None = None) -> pd.DataFrame:
+        """Raw column → kind → steps → engineered features (from ``get_feature_names_out``).
+
+        By default for the final model's (first) featurizer; ``family`` ("gbm", "tree",
+        "linear", "neural", "knn") shows another learner family's plan, fitted on the data.
+        """
+        from .featurize.plan import build_featurizer, featurization_summary
+
+        exp = self._require_experiment()
+        if exp.profile is None:
+            raise NotFittedError("the data has not been profiled yet")
+        if family is None and exp.outcome.model is not None:
+            feat = _first_featurizer(exp.outcome.model)
+        else:
+            p = exp.prepared
+            feat = build_featurizer(exp.profile, family or "linear", p.task, exp.config.seed)
+            n = min(len(p.X), 5000)
+            feat.fit(p.X.iloc[:n], p.y[:n])
+        return featurization_summary(feat, exp.profile)
+
+    # ---- prediction ----------------------------------------------------------------------
+
+    def _features(self, X: Any):
+        from .data.prepare import check_predict_columns
+
+        exp = self._require_experiment()
+        return check_predict_columns(X, list(exp.prepared.X.columns))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels (classification, in the user's labels) or values (regression)."""
+        return self.best_pipeline_.predict(self._features(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        if self.task_ == "regression":
+            raise AttributeError("predict_proba is only available for classification")
+        return self.best_pipeline_.predict_proba(self._features(X))
+
+    def score(self, X: Any, y: Any) -> float:
+        """The experiment's metric on (X, y), in its natural direction (for losses such as
+        rmse or log_loss, lower is better)."""
+        from .metrics import get_metric
+
+        exp = self._require_experiment()
+        metric = get_metric(exp.prepared.metric)
+        y = np.asarray(y)
+        if self.task_ == "regression":
+            return metric.score(y.astype(float), self.predict(X))
+        classes = exp.prepared.classes
+        unknown = set(pd.unique(y)) - set(classes.tolist())
+        if unknown:
+            raise ValueError(f"y holds labels the model never saw: {sorted(map(str, unknown))[:10]}")
+        return metric.score(np.searchsorted(classes, y), self.predict_proba(X), len(classes))
+
+    # ---- persistence ---------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> Path:
+        """Copy the experiment folder (trials, data, model) to ``path``; ``an.load(path)`` restores it."""
+        exp = self._require_experiment()
+        if self._run is not None and not self._run.done():
+            raise RuntimeError("the run is still going; wait() for it before saving")
+        path = Path(path)
+        if path.resolve() == exp.folder.resolve():
+            return path
+        if path.exists():
+            raise FileExistsError(f"path {str(path)!r} already exists; choose a new folder")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+        shutil.copytree(exp.folder, tmp)
+        tmp.rename(path)
+        return path
+
+    def __repr__(self) -> str:
+        if self._experiment is None:
+            return f"AutoML(task={self.task!r}, metric={self.metric!r}, time_budget={self.time_budget!r})"
+        exp = self._experiment
+        best = exp._best_score()
+        best_s = "—" if best is None or (isinstance(best, float) and math.isnan(best)) else f"{best:.4g}"
+        return (f"AutoML(task={exp.prepared.task!r}, metric={exp.prepared.metric!r}, status={exp.status!r}, "
+                f"trials={len(exp.results)}, best={best_s}, folder={str(exp.folder)!r})")
+
+
+def load(folder: str | Path, show: bool = True) -> AutoML:
+    """Restore an experiment from its folder: leaderboard, guardrails and the final model."""
+    from .experiment import Experiment
+
+    exp = Experiment.restore(Path(folder))
+    aml = AutoML(**{k: v for k, v in exp.config.to_dict().items() if k in AutoML().get_params() and k not in ("folder",)})
+    aml.folder = str(folder)
+    aml.show = show
+    aml._experiment = exp
+    return aml
+
+
+def _first_featurizer(model: Any) -> Any:
+    step = model.steps[0][1]
+    if hasattr(step, "estimators_"):
+        return _first_featurizer(step.estimators_[0])
+    return step
+
+
+def _new_folder(folder: str | None) -> Path:
+    from .run.store import Store
+
+    if folder is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path(DEFAULT_ROOT) / f"{stamp}-{secrets.token_hex(2)}"
+    else:
+        path = Path(folder)
+        if Store.exists(path):
+            raise FileExistsError(
+                f"folder {str(path)!r} already holds an experiment; open it with an.load({str(path)!r}) "
+                "or choose another folder"
+            )
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,86 @@
+"""The learner protocol: what the searcher and the trial need to know about one model family.
+
+A new learner is one new module in ``automl_nb/learners/`` that builds a :class:`LearnerSpec`
+and is listed in ``automl_nb/learners/__init__.py``; nothing else in the engine changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Params = dict[str, Any]
+
+#: featurization families (see automl_nb.featurize.plan.build_featurizer)
+FAMILIES = ("gbm", "tree", "linear", "neural", "knn", "dummy")
+TASKS = ("binary", "multiclass", "regression")
+
+
+class TrialTimeout(Exception):
+    """Raised inside a fit when the trial's deadline has passed."""
+
+
+def default_fit(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    X_val: Any = None,
+    y_val: Any = None,
+    deadline: float | None = None,
+) -> Params:
+    """Fit ``estimator`` on featurized ``X``; return learned parameters for the refit (none)."""
+    estimator.fit(X, y)
+    return {}
+
+
+def default_refit_params(params: Params, learned: Sequence[Params]) -> Params:
+    """Parameters for the refit on all data, given each fold's learned parameters."""
+    return dict(params)
+
+
+def check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.time() > deadline:
+        raise TrialTimeout("trial passed its deadline")
+
+
+@dataclass(frozen=True)
+class LearnerSpec:
+    """Everything the engine knows about one learner.
+
+    Attributes
+    ----------
+    name : registry key shown in the leaderboard, e.g. ``"lightgbm"``.
+    family : featurization family, one of :data:`FAMILIES`.
+    tasks : the tasks this learner supports.
+    make : ``make(params, task, seed, n_jobs) -> estimator`` — an unfitted sklearn estimator.
+    space : ``space(optuna_trial, task, n_rows) -> params`` — samples a configuration
+        (define-by-run). Every portfolio default must be a point of this space.
+    defaults : portfolio configurations, strongest first; tried before model-based search.
+    cost : relative cost hint (LightGBM defaults on 10k rows = 1.0).
+    fit : ``fit(estimator, X, y, X_val, y_val, deadline) -> learned params``; X is already
+        featurized. A learner that can early-stop on ``X_val`` does so here.
+    refit_params : combines the fold's learned params into params for the refit on all data.
+    requires : an optional module that must be importable (e.g. ``"torch"``).
+    """
+
+    name: str
+    family: str
+    tasks: frozenset[str]
+    make: Callable[[Params, str, int, int], Any]
+    space: Callable[[Any, str, int], Params]
+    defaults: tuple[Params, ...] = ()
+    cost: float = 1.0
+    fit: Callable[..., Params] = default_fit
+    refit_params: Callable[[Params, Sequence[Params]], Params] = default_refit_params
+    requires: str | None = None
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def available(self) -> bool:
+        if self.requires is None:
+            return True
+        import importlib.util
+
+        return importlib.util.find_spec(self.requires) is not None

@@ -1,0 +1,32 @@
+"""Saving fitted pipelines so they load without automl_nb installed.
+
+The few classes of ours a pipeline may hold (featurization transformers, the torch MLP) are
+pickled by value with cloudpickle, so ``pickle.load`` needs only scikit-learn, the learner's
+own library and cloudpickle.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+_BY_VALUE = ("automl_nb.featurize.transformers", "automl_nb.learners.torch_mlp")
+
+
+def dumps_pipeline(model: Any) -> bytes:
+    import cloudpickle
+
+    modules = [sys.modules[m] for m in _BY_VALUE if m in sys.modules]
+    for m in modules:
+        cloudpickle.register_pickle_by_value(m)
+    try:
+        return cloudpickle.dumps(model)
+    finally:
+        for m in modules:
+            cloudpickle.unregister_pickle_by_value(m)
+
+
+def loads_pipeline(payload: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(payload)

@@ -1,0 +1,281 @@
+"""Runners execute trials away from the kernel's thread.
+
+:class:`LocalRunner` keeps one process per worker slot. The data is written once to the
+experiment folder and each worker loads it once at start. A job that passes its deadline
+(plus a short grace), grows beyond the memory limit, or crashes its process is ended by
+killing that one worker, which is then replaced; the job comes back as a failure and the
+run goes on. A Dask runner fills the same small interface (submit / poll / kill_running /
+shutdown).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .worker import thread_env
+
+GRACE_SECONDS = 1.0
+MAX_START_FAILURES = 3
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes die before they are ready; the message holds their last words."""
+
+
+@dataclass
+class Job:
+    kind: str  # "trial" or "refit"
+    key: Any  # trial id, or the refit's key
+    payload: tuple
+    deadline: float | None
+    started: float = field(default_factory=time.time)
+
+
+@dataclass
+class Completion:
+    job: Job
+    ok: bool
+    value: Any = None  # TrialResult, fitted pipeline
+    error: str = ""
+    status: str = "ok"  # ok, failed, timeout, cancelled
+
+
+class _Worker:
+    """One worker process, started with ``python -m automl_nb.run.worker`` and talked to over
+    a socket pair. Not multiprocessing's spawn: that re-runs the user's main script in the
+    child, and it cannot give the child its own environment."""
+
+    def __init__(self, threads: int) -> None:
+        parent, child = socket.socketpair()
+        env = {**os.environ, **thread_env(threads)}
+        self.threads = threads
+        self.log_path = os.path.join(tempfile.gettempdir(), f"automl_nb-worker-{os.getpid()}.log")
+        self.loading = False
+        with open(self.log_path, "ab") as log:  # a file, not a pipe: a chatty learner never blocks
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "automl_nb.run.worker", str(child.fileno()), str(threads)],
+                pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log,
+            )
+        child.close()
+        self.conn = Connection(parent.detach())
+        self.ready = False
+        self.job: Job | None = None
+        self.spawned = time.time()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def rss_mb(self) -> float:
+        try:
+            with open(f"/proc/{self.proc.pid}/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    def stderr_tail(self) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-2000:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+
+class _WarmPool:
+    """Idle workers kept between experiments in this process: the second run in a kernel
+    starts its trials at once instead of waiting for imports."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def take(self, threads: int) -> _Worker | None:
+        with self._lock:
+            for w in self._idle:
+                if w.threads == threads and w.alive():
+                    self._idle.remove(w)
+                    return w
+        return None
+
+    def give(self, worker: _Worker) -> None:
+        try:
+            worker.conn.send(("unload",))
+        except OSError:
+            worker.kill()
+            return
+        worker.ready = worker.loading = False
+        with self._lock:
+            self._idle.append(worker)
+            extra = self._idle[:-MAX_IDLE_WORKERS] if len(self._idle) > MAX_IDLE_WORKERS else []
+            self._idle = self._idle[-MAX_IDLE_WORKERS:]
+        for w in extra:
+            w.kill()
+
+
+MAX_IDLE_WORKERS = 8
+WARM_POOL = _WarmPool()
+
+
+class LocalRunner:
+    """Worker processes on this machine."""
+
+    def __init__(
+        self, data_path: str, n_workers: int, threads: int = 1, memory_limit_mb: float | None = None
+    ) -> None:
+        self.data_path = data_path
+        self.n_workers = max(1, n_workers)
+        self.threads = max(1, threads)
+        self.memory_limit_mb = memory_limit_mb
+        self._workers: list[_Worker] = []
+        self._start_failures = 0
+
+    def start(self) -> None:
+        """Take warm workers or start new ones; new ones import their libraries meanwhile."""
+        self._workers = []
+        for _ in range(self.n_workers):
+            worker = WARM_POOL.take(self.threads)
+            if worker is None:
+                worker = _Worker(self.threads)
+            self._workers.append(worker)
+
+    def load(self) -> None:
+        """The data file is written: every worker may load it now."""
+        self._data_ready = True
+        for worker in self._workers:
+            self._send_load(worker)
+
+    _data_ready = False
+
+    def _send_load(self, worker: _Worker) -> None:
+        if self._data_ready and not worker.loading:
+            worker.loading = True
+            try:
+                worker.conn.send(("load", self.data_path))
+            except OSError:
+                pass
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.threads)
+        self._send_load(worker)
+        return worker
+
+    # ---- state ---------------------------------------------------------------------------
+
+    def idle(self) -> int:
+        return sum(1 for w in self._workers if w.ready and w.job is None)
+
+    def busy(self) -> int:
+        return sum(1 for w in self._workers if w.job is not None)
+
+    def running(self) -> list[Job]:
+        return [w.job for w in self._workers if w.job is not None]
+
+    # ---- work ----------------------------------------------------------------------------
+
+    def submit(self, job: Job) -> None:
+        worker = next(w for w in self._workers if w.ready and w.job is None)
+        worker.job = job
+        job.started = time.time()
+        worker.conn.send((job.kind, *job.payload))
+
+    def poll(self, timeout: float = 0.05) -> list[Completion]:
+        out: list[Completion] = []
+        conns = {w.conn: w for w in self._workers}
+        try:
+            readable = wait(list(conns), timeout=timeout)
+        except OSError:
+            readable = []
+        for conn in readable:
+            worker = conns[conn]
+            try:
+                kind, value = conn.recv()
+            except (EOFError, OSError):
+                self._replace(worker, out, "failed", self._death_message(worker))
+                continue
+            if kind == "ready":
+                worker.ready = True
+            elif worker.job is not None:
+                job, worker.job = worker.job, None
+                if kind == "done":
+                    out.append(Completion(job, True, value))
+                else:
+                    out.append(Completion(job, False, error=value, status="failed"))
+        now = time.time()
+        for worker in list(self._workers):
+            job = worker.job
+            if job is None:
+                if not worker.alive() and worker in self._workers:
+                    if not worker.ready:
+                        self._start_failures += 1
+                        if self._start_failures >= MAX_START_FAILURES:
+                            raise WorkerStartError(f"worker processes die at start: {worker.stderr_tail()}")
+                    self._replace(worker, out, "failed", "")
+                continue
+            if job.deadline is not None and now > job.deadline + GRACE_SECONDS:
+                self._replace(worker, out, "timeout", f"killed: still running {now - job.started:.1f} s after its start, past its deadline")
+            elif self.memory_limit_mb and worker.rss_mb() > self.memory_limit_mb:
+                self._replace(worker, out, "failed", f"killed: out of memory (worker used more than {self.memory_limit_mb:.0f} MB)")
+            elif not worker.alive():
+                self._replace(worker, out, "failed", self._death_message(worker))
+        return out
+
+    def kill_running(self, status: str = "cancelled", reason: str = "cancelled") -> list[Completion]:
+        out: list[Completion] = []
+        for worker in list(self._workers):
+            if worker.job is not None:
+                self._replace(worker, out, status, reason)
+        return out
+
+    def shutdown(self) -> None:
+        """Idle workers go back to the warm pool; busy ones are ended."""
+        for worker in self._workers:
+            if worker.job is None and worker.alive():
+                WARM_POOL.give(worker)
+            else:
+                worker.kill()
+        self._workers = []
+
+    # ---- internals -----------------------------------------------------------------------
+
+    @staticmethod
+    def _death_message(worker: _Worker) -> str:
+        try:
+            code = worker.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            import signal
+
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            hint = " (probably out of memory)" if name == "SIGKILL" else ""
+            return f"the worker process died from {name}{hint}"
+        return f"the worker process exited with code {code}"
+
+    def _replace(self, worker: _Worker, out: list[Completion], status: str, error: str) -> None:
+        job = worker.job
+        worker.kill()
+        if job is not None:
+            out.append(Completion(job, False, error=error, status=status))
+        i = self._workers.index(worker)
+        self._workers[i] = self._spawn()

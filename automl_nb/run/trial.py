@@ -1,0 +1,180 @@
+"""A trial is data: a configuration in, a :class:`TrialResult` out.
+
+:func:`evaluate` is a pure function of (config, data, seed) so it runs the same in a local
+worker process or on a Dask worker. :func:`refit` trains the final pipeline on all rows.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("ok", "failed", "timeout", "pruned", "cancelled")
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    trial_id: int
+    learner: str
+    params: dict[str, Any]
+    phase: str = "search"  # baseline, portfolio, search
+    prune_above: float | None = None  # loss after the first fold above which the trial stops
+
+
+@dataclass
+class TrialResult:
+    trial_id: int
+    learner: str
+    params: dict[str, Any]
+    status: str
+    phase: str = "search"
+    score: float = float("nan")  # the optimized metric, mean over folds
+    score_std: float = float("nan")
+    fold_scores: list[float] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)  # other metrics on the OOF predictions
+    fit_seconds: float = 0.0
+    predict_seconds: float = 0.0
+    duration: float = 0.0
+    started_at: float = 0.0
+    error: str = ""
+    refit_params: dict[str, Any] = field(default_factory=dict)
+    oof: np.ndarray | None = None  # out-of-fold predictions (rows outside every fold are NaN)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def summary(self) -> dict[str, Any]:
+        """The result without the arrays, for the store and the leaderboard."""
+        return {k: v for k, v in self.__dict__.items() if k != "oof"}
+
+
+@dataclass
+class TrialData:
+    """What every trial needs; sent to each worker once."""
+
+    X: pd.DataFrame
+    y: np.ndarray  # encoded labels 0..K-1, or floats
+    y_original: np.ndarray  # the user's labels (refit trains on them so predictions are the user's)
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    profile: Any  # DataProfile
+    task: str
+    metric: str
+    n_classes: int
+    seed: int = 0
+    threads: int = 1
+    cache: dict = field(default_factory=dict, repr=False)  # featurized folds, per family
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["cache"] = {}
+        return state
+
+
+def _featurized(data: TrialData, family: str, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Featurize fold ``i`` for a family once per worker; later trials reuse it."""
+    key = (family, i)
+    if key in data.cache:
+        return data.cache[key]
+    from ..featurize.plan import build_featurizer
+
+    tr, va = data.folds[i]
+    feat = build_featurizer(data.profile, family, data.task, data.seed)
+    Xtr = feat.fit_transform(data.X.iloc[tr], data.y[tr])
+    Xva = feat.transform(data.X.iloc[va])
+    out = (np.asarray(Xtr, dtype=np.float32), np.asarray(Xva, dtype=np.float32))
+    # cache small folds only: memory grows with families x folds
+    if out[0].nbytes + out[1].nbytes < 256 * 2**20:
+        data.cache[key] = out
+    return out
+
+
+def predict_output(estimator: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
+    """Probabilities in all K columns for classification (a fold may miss a class), values for regression."""
+    if task == "regression":
+        return np.asarray(estimator.predict(X), dtype=float)
+    proba = np.asarray(estimator.predict_proba(X), dtype=float)
+    classes = np.asarray(estimator.classes_)
+    if proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
+        return proba
+    full = np.zeros((proba.shape[0], n_classes))
+    full[:, classes.astype(int)] = proba
+    return full
+
+
+def evaluate(config: TrialConfig, data: TrialData, deadline: float | None = None) -> TrialResult:
+    """Score one configuration on every fold; never raises."""
+    from ..learners import get_learner
+    from ..learners.base import TrialTimeout
+    from ..metrics import all_scores, get_metric
+
+    started = time.time()
+    result = TrialResult(config.trial_id, config.learner, dict(config.params), "ok", config.phase, started_at=started)
+    metric = get_metric(data.metric)
+    n = len(data.y)
+    oof = np.full((n, data.n_classes) if data.task != "regression" else n, np.nan)
+    learned: list[dict] = []
+    try:
+        spec = get_learner(config.learner)
+        for i, (_, va) in enumerate(data.folds):
+            if deadline is not None and time.time() > deadline:
+                raise TrialTimeout("the search's time ran out")
+            Xtr, Xva = _featurized(data, spec.family, i)
+            ytr = data.y[data.folds[i][0]]
+            est = spec.make(config.params, data.task, data.seed, data.threads)
+            t = time.perf_counter()
+            learned.append(spec.fit(est, Xtr, ytr, Xva, data.y[va], deadline) or {})
+            result.fit_seconds += time.perf_counter() - t
+            t = time.perf_counter()
+            pred = predict_output(est, Xva, data.task, data.n_classes)
+            result.predict_seconds += time.perf_counter() - t
+            oof[va] = pred
+            fold_score = metric.score(data.y[va], pred, data.n_classes)
+            result.fold_scores.append(fold_score)
+            if (
+                i == 0
+                and len(data.folds) > 1
+                and config.prune_above is not None
+                and metric.loss(fold_score) > config.prune_above
+            ):
+                result.status = "pruned"
+                result.error = f"stopped after fold 1: {data.metric}={fold_score:.4g} is far from the best"
+                break
+        result.refit_params = spec.refit_params(dict(config.params), learned)
+    except TrialTimeout as exc:
+        result.status, result.error = "timeout", str(exc)
+    except MemoryError:
+        result.status, result.error = "failed", "MemoryError: the trial ran out of memory"
+    except Exception as exc:  # a failing trial never ends a run
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
+    if result.fold_scores:
+        result.score = float(np.mean(result.fold_scores))
+        result.score_std = float(np.std(result.fold_scores))
+    if result.status == "ok":
+        mask = ~np.isnan(oof if oof.ndim == 1 else oof[:, 0])
+        result.oof = oof.astype(np.float32)
+        result.metrics = all_scores(data.task, data.y[mask], oof[mask], data.n_classes)
+    result.duration = time.time() - started
+    return result
+
+
+def refit(learner: str, params: dict[str, Any], data: TrialData, deadline: float | None = None) -> Any:
+    """The final pipeline (featurizer + model) trained on every row, on the user's labels."""
+    from sklearn.pipeline import Pipeline
+
+    from ..featurize.plan import build_featurizer
+    from ..learners import get_learner
+
+    spec = get_learner(learner)
+    y = data.y_original if data.task != "regression" else data.y
+    feat = build_featurizer(data.profile, spec.family, data.task, data.seed)
+    Xt = np.asarray(feat.fit_transform(data.X, y), dtype=np.float32)
+    est = spec.make(params, data.task, data.seed, data.threads)
+    spec.fit(est, Xt, y, None, None, deadline)
+    return Pipeline([("featurize", feat), ("model", est)])

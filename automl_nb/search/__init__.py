@@ -1,0 +1,1 @@
+"""Searching configurations: portfolio first, then model-based search."""

@@ -1,0 +1,230 @@
+"""The searcher: which configuration to try next.
+
+Three phases, in order:
+
+1. baseline — the dummy predictor and a fast regularized linear model, so the first
+   leaderboard rows come within seconds;
+2. portfolio — strong default configurations of every learner, interleaved so that the
+   most valuable ones (per second) come first;
+3. search — Optuna TPE, one study per learner (portfolio results are its first points),
+   with the next learner chosen by how good it is and how much it costs.
+
+With ``deterministic=True`` results are told in trial order and a trial is asked only when
+the trials it may depend on are told, so a seeded, trial-limited run repeats exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..learners.base import LearnerSpec
+from ..run.trial import TrialConfig, TrialResult
+
+#: learner order of the portfolio phase: (learner, index of its default)
+PORTFOLIO_ORDER = (
+    ("lightgbm", 0),
+    ("extra_trees", 0),
+    ("lightgbm", 1),
+    ("hist_gb", 0),
+    ("random_forest", 0),
+    ("lightgbm", 2),
+    ("knn", 0),
+    ("mlp", 0),
+    ("linear", 1),
+    ("lightgbm", 3),
+    ("extra_trees", 1),
+    ("lightgbm", 4),
+    ("random_forest", 1),
+    ("hist_gb", 1),
+    ("lightgbm", 5),
+    ("mlp", 1),
+)
+
+BASELINES = (("dummy", 0), ("linear", 0))
+
+
+class Searcher:
+    def __init__(
+        self,
+        learners: Sequence[LearnerSpec],
+        task: str,
+        n_rows: int,
+        seed: int = 0,
+        n_workers: int = 1,
+        deterministic: bool = False,
+    ) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.learners = {spec.name: spec for spec in learners}
+        self.task, self.n_rows, self.seed = task, n_rows, seed
+        self.n_workers, self.deterministic = n_workers, deterministic
+        self.rng = np.random.default_rng(seed)
+        self.next_id = 0
+        self._queue: list[tuple[str, str, dict]] = []  # (phase, learner, params)
+        for name, i in (*BASELINES, *PORTFOLIO_ORDER):
+            spec = self.learners.get(name)
+            if spec is not None and i < len(spec.defaults):
+                self._queue.append(("baseline" if (name, i) in BASELINES else "portfolio", name, dict(spec.defaults[i])))
+        for spec in learners:  # defaults not named in the order above still run, last
+            for d in spec.defaults:
+                if not any(n == spec.name and p == d for _, n, p in self._queue):
+                    self._queue.append(("portfolio", spec.name, dict(d)))
+        self._studies: dict[str, Any] = {}
+        self._pending: dict[int, tuple[str, Any]] = {}  # trial id -> (learner, optuna trial)
+        self._buffer: dict[int, TrialResult] = {}
+        self._told_upto = 0  # ids below are told (deterministic mode)
+        self.results: dict[int, TrialResult] = {}
+        self._skip: set[str] = set()
+
+    # ---- the protocol --------------------------------------------------------------------
+
+    def has_more(self) -> bool:
+        """Whether any configuration is left to try."""
+        return bool(self._queue) or any(
+            n not in self._skip and n != "dummy" for n in self.learners
+        )
+
+    def forget_default(self, learner: str, params: dict) -> None:
+        """A configuration already tried (restored run): do not queue it again."""
+        self._queue = [q for q in self._queue if not (q[1] == learner and q[2] == params)]
+
+    def prune_threshold(self) -> float | None:
+        """Loss after the first fold beyond which a search trial is hopeless (the 75th
+        percentile of finished trials), once there are enough of them."""
+        losses = sorted(self._loss(r) for r in self.results.values() if r.ok and r.learner != "dummy")
+        if len(losses) < 8:
+            return None
+        return float(np.quantile(losses, 0.75))
+
+    def ask(self) -> TrialConfig | None:
+        """The next configuration, or None when nothing should start now."""
+        prune_above = self.prune_threshold()
+        if self.deterministic and self._told_upto < self.next_id - self.n_workers + 1:
+            return None  # wait for the results this trial may depend on
+        while self._queue:
+            phase, name, params = self._queue.pop(0)
+            if name in self._skip:
+                continue
+            return self._register(phase, name, params, None, None)
+        name = self._choose_learner()
+        if name is None:
+            return None
+        study = self._study(name)
+        trial = study.ask()
+        try:
+            params = self.learners[name].space(trial, self.task, self.n_rows)
+        except Exception:  # a space that cannot sample is a bug in that learner: stop using it
+            logging.getLogger("automl_nb").exception("search space of %s failed", name)
+            study.tell(trial, state=_state("FAIL"))
+            self._skip.add(name)
+            return self.ask()
+        return self._register("search", name, params, trial, prune_above)
+
+    def tell(self, result: TrialResult) -> None:
+        if not self.deterministic:
+            self._tell(result)
+            return
+        self._buffer[result.trial_id] = result
+        while self._told_upto in self._buffer:
+            self._tell(self._buffer.pop(self._told_upto))
+            self._told_upto += 1
+
+    def skip_learner(self, name: str) -> None:
+        self._skip.add(name)
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _register(self, phase: str, name: str, params: dict, trial: Any, prune_above: float | None) -> TrialConfig:
+        tid = self.next_id
+        self.next_id += 1
+        self._pending[tid] = (name, trial)
+        return TrialConfig(tid, name, params, phase, prune_above if phase == "search" else None)
+
+    def _tell(self, result: TrialResult) -> None:
+        self.results[result.trial_id] = result
+        name, trial = self._pending.pop(result.trial_id, (result.learner, None))
+        study = self._study(name) if name in self.learners else None
+        if study is None:
+            return
+        if trial is None and result.ok and not math.isnan(result.score) and name != "dummy":
+            # a portfolio or restored result becomes a known point of the learner's study
+            self._add_known(study, name, result)
+        elif trial is not None:
+            if result.ok:
+                study.tell(trial, self._loss(result))
+            elif result.status == "pruned":
+                study.tell(trial, state=_state("PRUNED"))
+            else:
+                study.tell(trial, state=_state("FAIL"))
+        failures = [r for r in self.results.values() if r.learner == name and r.status == "failed"]
+        successes = [r for r in self.results.values() if r.learner == name and r.ok]
+        if len(failures) >= 3 and not successes:  # a learner that never works is not retried forever
+            self._skip.add(name)
+
+    def _add_known(self, study: Any, name: str, result: TrialResult) -> None:
+        import optuna
+
+        fixed = optuna.trial.FixedTrial(result.params)
+        try:
+            self.learners[name].space(fixed, self.task, self.n_rows)
+            dists = dict(fixed.distributions)
+            if dists:
+                study.add_trial(
+                    optuna.trial.create_trial(
+                        params={k: fixed.params[k] for k in dists}, distributions=dists, value=self._loss(result)
+                    )
+                )
+        except Exception:  # a default outside the space is still a result, just not a TPE point
+            pass
+
+    loss_of = None  # set by the experiment: maps a score to the loss to minimize
+
+    def _loss(self, result: TrialResult) -> float:
+        return float(self.loss_of(result.score)) if self.loss_of else float(result.score)
+
+    def _study(self, name: str) -> Any:
+        if name not in self._studies:
+            import optuna
+
+            k = list(self.learners).index(name)
+            sampler = optuna.samplers.TPESampler(seed=self.seed + 7919 * k, n_startup_trials=4, multivariate=True)
+            self._studies[name] = optuna.create_study(direction="minimize", sampler=sampler)
+        return self._studies[name]
+
+    def _choose_learner(self) -> str | None:
+        """Good learners more often, cheap ones more often; every working learner sometimes."""
+        stats = []
+        for name, spec in self.learners.items():
+            if name in self._skip or name == "dummy":
+                continue
+            rs = [r for r in self.results.values() if r.learner == name]
+            ok = [r for r in rs if r.ok]
+            if rs and not ok:
+                continue
+            best = min((self._loss(r) for r in ok), default=math.inf)
+            secs = np.median([r.duration for r in rs]) if rs else spec.cost
+            stats.append((name, best, max(float(secs), 0.05)))
+        if not stats:
+            return None
+        known = [s for s in stats if math.isfinite(s[1])]
+        if not known:
+            return stats[0][0]
+        losses = np.array([s[1] for s in known])
+        spread = float(np.std(losses)) or (abs(float(losses.min())) * 0.01 + 1e-9)
+        gap = (losses - losses.min()) / spread
+        secs = np.array([s[2] for s in known])
+        weight = np.exp(-2.0 * gap) / np.sqrt(secs / secs.min())
+        p = weight / weight.sum()
+        return known[int(self.rng.choice(len(known), p=p))][0]
+
+
+def _state(name: str) -> Any:
+    import optuna
+
+    return getattr(optuna.trial.TrialState, name)
