@@ -1,0 +1,1 @@
+"""Data profiling and guardrail checks."""

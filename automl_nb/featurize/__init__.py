@@ -1,0 +1,1 @@
+"""Featurization: per-family sklearn ColumnTransformers."""
