@@ -1,0 +1,59 @@
+"""Registry of learners: name -> :class:`~automl_nb.learners.base.LearnerSpec`.
+
+Importing this package is cheap: learner modules import scikit-learn, LightGBM and torch only
+inside ``make``/``fit``.
+"""
+
+from __future__ import annotations
+
+from automl_nb.learners import (
+    dummy,
+    extra_trees,
+    hist_gb,
+    knn,
+    lightgbm,
+    linear,
+    mlp,
+    random_forest,
+)
+from automl_nb.learners.base import FAMILIES, TASKS, LearnerSpec, TrialTimeout
+
+__all__ = [
+    "FAMILIES",
+    "LEARNERS",
+    "TASKS",
+    "LearnerSpec",
+    "TrialTimeout",
+    "available_learners",
+    "get_learner",
+]
+
+LEARNERS: dict[str, LearnerSpec] = {
+    spec.name: spec
+    for spec in (
+        dummy.SPEC,
+        linear.SPEC,
+        lightgbm.SPEC,
+        extra_trees.SPEC,
+        random_forest.SPEC,
+        hist_gb.SPEC,
+        knn.SPEC,
+        mlp.SPEC,
+    )
+}
+
+
+def get_learner(name: str) -> LearnerSpec:
+    """The learner registered as ``name``; ValueError naming the valid names otherwise."""
+    try:
+        return LEARNERS[name]
+    except (KeyError, TypeError):
+        valid = ", ".join(LEARNERS)
+        raise ValueError(f"unknown learner {name!r}; valid learners: {valid}") from None
+
+
+def available_learners(task: str) -> list[str]:
+    """Names of the learners that support ``task`` and whose optional dependency is installed."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    return [name for name, spec in LEARNERS.items() if task in spec.tasks and spec.available()]
