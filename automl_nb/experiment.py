@@ -430,7 +430,6 @@ class Experiment:
             raise RuntimeError("no trial finished successfully; see the leaderboard's errors")
         best = ok[0]
         members = {best.trial_id: 1.0}
-        ens_score = float("nan")
         candidates = [r for r in ok if r.learner != "dummy"][:MAX_ENSEMBLE_CANDIDATES]
         if self.config.ensemble and len(candidates) >= 2:
             self._phase("ensembling", f"greedy selection over the {len(candidates)} best trials' out-of-fold predictions")
@@ -442,7 +441,7 @@ class Experiment:
                 mask[keep] = True
             sel = select([(r.trial_id, r.oof) for r in candidates], p.y, metric, p.n_classes, mask)
             if len(sel.weights) > 1 and metric.loss(sel.score) < metric.loss(sel.best_single_score):
-                members, ens_score = sel.weights, sel.score
+                members = sel.weights
         self._phase("refitting", f"training {len(members)} model(s) on all {len(p.X):,} rows")
         fitted = self._refit_members(runner, members)
         if not fitted and best.trial_id not in members:
@@ -460,12 +459,21 @@ class Experiment:
         kept = {t: w / total for t, w in kept.items()}
         self.outcome = Outcome(
             model=self._assemble(fitted, kept), members=kept,
-            ensemble_score=ens_score if len(kept) == len(members) and len(kept) > 1 else float("nan"),
+            ensemble_score=self._oof_score(kept, metric) if len(kept) > 1 else float("nan"),
             best_trial=best.trial_id,
             description=(f"ensemble of {len(kept)} trials" if len(kept) > 1
                          else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})"),
         )
         self._save_model()
+
+    def _oof_score(self, weights: dict[int, float], metric) -> float:
+        """The metric of the weighted out-of-fold predictions (every validated row)."""
+        from .data.validation import validation_mask
+
+        p = self.prepared
+        mask = validation_mask(self.data.folds, len(p.y))
+        blend = sum(w * self.results[t].oof[mask].astype(np.float64) for t, w in weights.items())
+        return float(metric.score(p.y[mask], blend, p.n_classes))
 
     def _refit_members(self, runner, members: dict[int, float]) -> dict[int, Any]:
         from .run.runner import Job
