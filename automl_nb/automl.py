@@ -248,7 +248,7 @@ class AutoML:
         from .leaderboard import leaderboard_frame
 
         exp = self._require_experiment()
-        return leaderboard_frame(list(exp.results.values()), exp.prepared.metric, exp.outcome)
+        return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome)
 
     def guardrails(self) -> pd.DataFrame:
         """Data checks: passed / fixed / alerted, each with plain-language advice."""

@@ -254,6 +254,7 @@ class Experiment:
             self.bus.emit(RunStarted(p.task, p.metric, cfg.time_budget, self.plan.description, len(p.X), p.X.shape[1]))
             searcher = self._make_searcher(n_workers)
             searcher.loss_of = metric.loss
+            self._searcher, self._metric = searcher, metric
             self._phase("searching", "baselines first, then a portfolio of strong defaults, then model-based search")
             cancelled, finalize = self._search(searcher, runner, metric)
             if cancelled and not finalize:
@@ -354,12 +355,15 @@ class Experiment:
             if runner.busy() == 0 and runner.idle() > 0 and not searcher.has_more():
                 break
         # time is up: trials stop at their deadline by themselves; stragglers are killed
+        # killing a worker means a cold restart, so stragglers are killed only when no worker
+        # is free for the refit; otherwise they end at their own deadline (or are killed then)
         grace_until = time.time() + 1.0
-        while runner.busy() and time.time() < grace_until:
+        while runner.busy() and runner.idle() == 0 and time.time() < grace_until:
             for c in runner.poll(0.05):
                 self._complete(c, searcher, metric)
-        for c in runner.kill_running("timeout", "stopped: the search's time ran out"):
-            self._complete(c, searcher, metric)
+        if runner.idle() == 0:
+            for c in runner.kill_running("timeout", "stopped: the search's time ran out"):
+                self._complete(c, searcher, metric)
         return False, True
 
     def _next_command(self) -> tuple | None:
@@ -415,7 +419,7 @@ class Experiment:
     def _best_score(self) -> float | None:
         if not math.isnan(self.outcome.ensemble_score):
             return self.outcome.ensemble_score
-        ok = [r for r in self.results.values() if r.ok]
+        ok = [r for r in dict(self.results).values() if r.ok]
         return min(ok, key=self._loss).score if ok else None
 
     # ---- ensemble selection and refit ----------------------------------------------------
@@ -479,20 +483,25 @@ class Experiment:
         from .run.runner import Job
 
         todo = sorted(members, key=lambda t: -members[t])
+        pending = set(todo)
         fitted: dict[int, Any] = {}
         deadline = self._deadline - SAFETY_SECONDS
-        while (todo or runner.busy()) and time.time() < deadline + 1.5:
+        while pending and time.time() < deadline + 0.5:
             while todo and runner.idle():
                 tid = todo.pop(0)
                 r = self.results[tid]
                 params = r.refit_params or r.params
                 runner.submit(Job("refit", tid, (r.learner, params, deadline), deadline))
             for c in runner.poll(0.05):
-                if c.job.kind == "refit" and c.ok:
-                    fitted[c.job.key] = c.value
-            if time.time() >= deadline and not runner.busy():
-                break
-        runner.kill_running("timeout", "refit ran out of time")
+                if c.job.kind == "refit":
+                    pending.discard(c.job.key)
+                    if c.ok:
+                        fitted[c.job.key] = c.value
+                else:  # a search trial that ended late still gets its row
+                    self._complete(c, self._searcher, self._metric)
+        for c in runner.kill_running("timeout", "stopped: the time budget ran out"):
+            if c.job.kind == "trial":
+                self._complete(c, self._searcher, self._metric)
         return fitted
 
     def _assemble(self, fitted: dict[int, Any], weights: dict[int, float]) -> Any:

@@ -172,3 +172,40 @@ def test_a_failing_trial_never_ends_the_run(credit, folder):
     assert len(failed) >= 1
     assert failed["error"].str.contains("out of memory").all()
     assert aml.predict(credit.drop(columns="Status").head(2)).shape == (2,)  # the dummy baseline
+
+
+def test_validation_data_is_used_for_scoring(credit, folder):
+    Xtr, Xte, ytr, yte = _split(credit, "Status")
+    aml = an.AutoML(time_budget=8, validation_data=(Xte, yte), folder=folder, show=False).fit(Xtr, ytr)
+    assert "validation_data you gave" in aml.validation_
+    lb = aml.leaderboard()
+    ok = lb[(lb["status"] == "ok") & lb["trial_id"].notna()]
+    assert (ok["roc_auc_std"] == 0).all()  # one validation set: one score per trial
+    assert ok["roc_auc"].max() > 0.8
+
+
+def test_groups_keep_each_group_on_one_side(carseats, folder):
+    groups = np.arange(len(carseats)) // 10  # 40 groups of 10 rows
+    aml = an.AutoML(time_budget=8, groups=groups, folder=folder, show=False).fit(carseats, "Sales")
+    assert "group cross-validation" in aml.validation_
+    for train, valid in aml._experiment.data.folds:
+        assert not set(groups[train]) & set(groups[valid])
+
+
+def test_featurization_summary_names_engineered_features(credit, folder):
+    aml = an.AutoML(time_budget=8, folder=folder, show=False).fit(credit, "Status")
+    fs = aml.featurization_summary()
+    assert set(fs["raw_column"]) == set(credit.columns) - {"Status"}
+    row = fs.set_index("raw_column").loc["Income"]
+    assert row["kind"] == "numeric"
+    assert any("Income" in name for name in row["engineered_features"])
+    linear = aml.featurization_summary(family="linear").set_index("raw_column")
+    assert any(name.startswith("Home") for name in linear.loc["Home", "engineered_features"])
+    assert "scale" in linear.loc["Income", "steps"]
+
+
+def test_trial_timeout_stops_long_trials_and_the_run_goes_on(credit, folder):
+    aml = an.AutoML(time_budget=12, trial_timeout=0.3, folder=folder, show=False).fit(credit, "Status")
+    lb = aml.leaderboard()
+    assert (lb["status"] == "timeout").any()
+    assert aml.predict(credit.drop(columns="Status").head(3)).shape == (3,)

@@ -209,7 +209,17 @@ class Searcher:
                 continue
             best = min((self._loss(r) for r in ok), default=math.inf)
             secs = np.median([r.duration for r in rs]) if rs else spec.cost
-            stats.append((name, best, max(float(secs), 0.05)))
+            # trials since this learner last improved: a learner that stopped improving is
+            # tried less often, however cheap it is
+            stale = 0
+            running_best = math.inf
+            for r in sorted(ok, key=lambda r: r.trial_id):
+                loss = self._loss(r)
+                # an improvement smaller than 0.1 % is not worth another trial
+                better = not math.isfinite(running_best) or loss < running_best - 1e-3 * abs(running_best)
+                stale = 0 if better else stale + 1
+                running_best = min(running_best, loss)
+            stats.append((name, best, max(float(secs), 0.05) * (1 + stale / 3)))
         if not stats:
             return None
         known = [s for s in stats if math.isfinite(s[1])]
