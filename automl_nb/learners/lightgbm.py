@@ -139,10 +139,10 @@ SPEC = LearnerSpec(
     make=make,
     space=space,
     defaults=(
-        # default-ish: LightGBM defaults with a slower learning rate
+        # LightGBM's defaults, early-stopped: strong and fast, so it comes first
         {
             "n_estimators": MAX_ROUNDS,
-            "learning_rate": 0.05,
+            "learning_rate": 0.1,
             "num_leaves": 31,
             "min_child_samples": 20,
             "subsample": 1.0,

@@ -81,9 +81,11 @@ def _featurized(data: TrialData, family: str, i: int) -> tuple[np.ndarray, np.nd
     key = (family, i)
     if key in data.cache:
         return data.cache[key]
+    tr, va = data.folds[i]
+    if family == "dummy":  # the baseline ignores its features: skip featurizing them
+        return np.zeros((len(tr), 1), np.float32), np.zeros((len(va), 1), np.float32)
     from ..featurize.plan import build_featurizer
 
-    tr, va = data.folds[i]
     feat = build_featurizer(data.profile, family, data.task, data.seed)
     Xtr = feat.fit_transform(data.X.iloc[tr], data.y[tr])
     Xva = feat.transform(data.X.iloc[va])

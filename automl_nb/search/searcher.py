@@ -58,9 +58,6 @@ class Searcher:
         n_workers: int = 1,
         deterministic: bool = False,
     ) -> None:
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.learners = {spec.name: spec for spec in learners}
         self.task, self.n_rows, self.seed = task, n_rows, seed
         self.n_workers, self.deterministic = n_workers, deterministic
@@ -149,9 +146,9 @@ class Searcher:
     def _tell(self, result: TrialResult) -> None:
         self.results[result.trial_id] = result
         name, trial = self._pending.pop(result.trial_id, (result.learner, None))
-        study = self._study(name) if name in self.learners else None
-        if study is None:
+        if name not in self.learners or name == "dummy":
             return
+        study = self._study(name)
         if trial is None and result.ok and not math.isnan(result.score) and name != "dummy":
             # a portfolio or restored result becomes a known point of the learner's study
             self._add_known(study, name, result)
@@ -190,8 +187,9 @@ class Searcher:
 
     def _study(self, name: str) -> Any:
         if name not in self._studies:
-            import optuna
+            import optuna  # imported here, late: the baselines and portfolio do not need it
 
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
             k = list(self.learners).index(name)
             sampler = optuna.samplers.TPESampler(seed=self.seed + 7919 * k, n_startup_trials=4, multivariate=True)
             self._studies[name] = optuna.create_study(direction="minimize", sampler=sampler)
