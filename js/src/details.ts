@@ -1,0 +1,264 @@
+// Trial details: learner, parameters, fold scores, timings, and the out-of-fold plots.
+import { badge, empty, h, panel, renderFailure, replace } from "./dom";
+import { fmtNum, fmtSeconds, fmtValue, meanStd } from "./format";
+import { ACCENT, figure, pairs, Plot } from "./plots";
+import { isRecord, subscribe, traits } from "./traits";
+import type { AnyModel, ClassificationPlots, RegressionPlots, TrialDetails } from "./types";
+
+const W = 250;
+const H = 210;
+
+export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
+  const { section, body, aside } = panel("details", "Trial details", "trial-details");
+  parent.append(section);
+
+  const render = () => {
+    const d = traits.trialDetails(model);
+    if (!Object.keys(d).length) {
+      aside.textContent = "";
+      replace(body, empty("Click a leaderboard row to see that trial here."));
+      return;
+    }
+    aside.textContent = d.trial_id != null ? `trial #${d.trial_id}` : "";
+    replace(
+      body,
+      summary(d),
+      d.error ? h("pre", { class: "ans-error-box", text: d.error }) : null,
+      h("div", { class: "ans-details-main" }, facts(d), plots(d.plots)),
+    );
+  };
+  const off = subscribe(model, ["trial_details"], render, (e) => renderFailure(body, e));
+  return () => {
+    off();
+    section.remove();
+  };
+}
+
+function summary(d: TrialDetails): HTMLElement {
+  const failed = d.status === "failed" || !!d.error;
+  const { mean, std } = meanStd(d.fold_scores ?? []);
+  return h(
+    "div",
+    { class: "ans-details-head" },
+    h("b", { class: "ans-details-learner", text: d.learner ?? "?" }),
+    d.status ? badge(d.status, failed ? "failed" : "ok") : null,
+    mean != null
+      ? h("span", { class: "ans-muted", text: ` mean over folds ${fmtNum(mean)} ± ${fmtNum(std, 2)}` })
+      : null,
+  );
+}
+
+function kv(rows: [string, string][], cls: string): HTMLElement {
+  return h(
+    "table",
+    { class: `ans-kv ${cls}` },
+    h(
+      "tbody",
+      {},
+      rows.map(([k, v]) => h("tr", {}, h("th", { text: k, title: k }), h("td", { text: v, title: v }))),
+    ),
+  );
+}
+
+function facts(d: TrialDetails): HTMLElement {
+  const params = isRecord(d.params) ? Object.entries(d.params) : [];
+  const metrics = isRecord(d.metrics) ? Object.entries(d.metrics) : [];
+  const folds = Array.isArray(d.fold_scores) ? d.fold_scores : [];
+  return h(
+    "div",
+    { class: "ans-details-facts" },
+    h("h4", { text: "Parameters" }),
+    params.length
+      ? kv(
+          params.map(([k, v]) => [k, fmtValue(v)]),
+          "ans-params",
+        )
+      : empty("defaults"),
+    h(
+      "div",
+      { class: "ans-details-col" },
+      metrics.length || folds.length ? h("h4", { text: "Scores" }) : null,
+      metrics.length
+        ? kv(
+            metrics.map(([k, v]) => [k, fmtNum(v)]),
+            "ans-metrics",
+          )
+        : null,
+      folds.length
+        ? h(
+            "div",
+            { class: "ans-folds", testid: "fold-scores" },
+            h("span", { class: "ans-muted", text: "folds " }),
+            folds.map((s, i) => h("span", { class: "ans-chip", title: `fold ${i + 1}`, text: fmtNum(s) })),
+          )
+        : null,
+      h("h4", { text: "Timings" }),
+      kv(
+        [
+          ["fit", fmtSeconds(d.fit_seconds)],
+          ["predict", fmtSeconds(d.predict_seconds)],
+          ["duration", fmtSeconds(d.duration)],
+        ],
+        "ans-timings",
+      ),
+    ),
+  );
+}
+
+function plots(p: TrialDetails["plots"]): HTMLElement | null {
+  if (!isRecord(p) || !p.kind) return null;
+  const figs =
+    p.kind === "classification"
+      ? classification(p as unknown as ClassificationPlots)
+      : p.kind === "regression"
+        ? regression(p as unknown as RegressionPlots)
+        : [];
+  return figs.length ? h("div", { class: "ans-plots", testid: "trial-plots" }, figs) : null;
+}
+
+function classification(p: ClassificationPlots): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const roc = pairs(p.roc?.fpr, p.roc?.tpr);
+  if (roc.length) {
+    out.push(
+      figure(
+        `ROC${typeof p.roc?.auc === "number" ? ` · AUC ${fmtNum(p.roc.auc, 3)}` : ""}`,
+        () => ({
+          width: W,
+          height: H,
+          x: { domain: [0, 1], label: "false positive rate", ticks: 5 },
+          y: { domain: [0, 1], label: "true positive rate", ticks: 5 },
+          marks: [
+            Plot.line(
+              [
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ],
+              { x: "x", y: "y", stroke: "currentColor", strokeOpacity: 0.3, strokeDasharray: "4,3" },
+            ),
+            Plot.line(roc, { x: "x", y: "y", stroke: ACCENT, strokeWidth: 2 }),
+          ],
+        }),
+        "roc-plot",
+      ),
+    );
+  }
+  const pr = pairs(p.pr?.recall, p.pr?.precision);
+  if (pr.length) {
+    out.push(
+      figure(
+        `Precision–recall${typeof p.pr?.ap === "number" ? ` · AP ${fmtNum(p.pr.ap, 3)}` : ""}`,
+        () => ({
+          width: W,
+          height: H,
+          x: { domain: [0, 1], label: "recall", ticks: 5 },
+          y: { domain: [0, 1], label: "precision", ticks: 5 },
+          marks: [Plot.line(pr, { x: "x", y: "y", stroke: ACCENT, strokeWidth: 2 })],
+        }),
+        "pr-plot",
+      ),
+    );
+  }
+  const cm = p.confusion;
+  if (cm && Array.isArray(cm.matrix) && cm.matrix.length) {
+    const labels = (cm.labels ?? cm.matrix.map((_, i) => i)).map(String);
+    const cells: { actual: string; predicted: string; n: number }[] = [];
+    cm.matrix.forEach((row, i) =>
+      (Array.isArray(row) ? row : []).forEach((n, j) => {
+        if (labels[i] != null && labels[j] != null)
+          cells.push({ actual: labels[i], predicted: labels[j], n: Number(n) || 0 });
+      }),
+    );
+    const max = Math.max(1, ...cells.map((c) => c.n));
+    const side = Math.max(H, Math.min(360, 40 + 34 * labels.length));
+    out.push(
+      figure(
+        "Confusion matrix",
+        () => ({
+          width: Math.max(W, side + 40),
+          height: side,
+          marginLeft: 60,
+          padding: 0.04,
+          x: { domain: labels, label: "predicted", tickFormat: short },
+          y: { domain: labels, label: "actual", tickFormat: short },
+          color: { type: "linear", scheme: "blues", domain: [0, max] },
+          marks: [
+            Plot.cell(cells, { x: "predicted", y: "actual", fill: "n", inset: 0.5, tip: true }),
+            labels.length <= 12
+              ? Plot.text(cells, {
+                  x: "predicted",
+                  y: "actual",
+                  text: (c: { n: number }) => String(c.n),
+                  fill: (c: { n: number }) => (c.n > max * 0.55 ? "white" : "black"),
+                })
+              : null,
+          ],
+        }),
+        "confusion-plot",
+      ),
+    );
+  }
+  return out;
+}
+
+function regression(p: RegressionPlots): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const sc = pairs(p.scatter?.actual, p.scatter?.predicted);
+  if (sc.length) {
+    const lo = Math.min(...sc.map((d) => Math.min(d.x, d.y)));
+    const hi = Math.max(...sc.map((d) => Math.max(d.x, d.y)));
+    out.push(
+      figure(
+        "Predicted vs actual",
+        () => ({
+          width: W + 20,
+          height: H + 20,
+          x: { domain: [lo, hi], label: "actual", ticks: 5, nice: true, tickFormat: ticks([lo, hi]) },
+          y: { domain: [lo, hi], label: "predicted", ticks: 5, nice: true, tickFormat: ticks([lo, hi]) },
+          marks: [
+            Plot.line(
+              [
+                { x: lo, y: lo },
+                { x: hi, y: hi },
+              ],
+              { x: "x", y: "y", stroke: "currentColor", strokeOpacity: 0.35, strokeDasharray: "4,3" },
+            ),
+            Plot.dot(sc, { x: "x", y: "y", r: 1.8, fill: ACCENT, fillOpacity: 0.45 }),
+          ],
+        }),
+        "scatter-plot",
+      ),
+    );
+  }
+  const res = pairs(p.residuals?.predicted, p.residuals?.residual);
+  if (res.length) {
+    out.push(
+      figure(
+        "Residuals",
+        () => ({
+          width: W + 20,
+          height: H + 20,
+          x: { label: "predicted", ticks: 5, nice: true, tickFormat: ticks(res.map((d) => d.x)) },
+          y: { label: "residual (actual − predicted)", ticks: 5, nice: true, tickFormat: ticks(res.map((d) => d.y)) },
+          marks: [
+            Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.35 }),
+            Plot.dot(res, { x: "x", y: "y", r: 1.8, fill: ACCENT, fillOpacity: 0.45 }),
+          ],
+        }),
+        "residuals-plot",
+      ),
+    );
+  }
+  return out;
+}
+
+/** Axis ticks for values that may be large (prices): SI-style "200k" instead of "200,000". */
+function ticks(values: number[]): string | undefined {
+  const max = Math.max(...values.map(Math.abs));
+  return max >= 10000 ? "~s" : undefined;
+}
+
+function short(label: unknown): string {
+  const s = String(label);
+  return s.length > 8 ? `${s.slice(0, 7)}…` : s;
+}

@@ -1,0 +1,168 @@
+// The traits of js/CONTRACT.md as TypeScript types. Every field is optional because the
+// kernel may not have filled it yet (and read-only widgets leave data/config traits empty):
+// panels read through `traits.ts`, which never hands out undefined where a list/dict is due.
+
+export type Phase =
+  | "configuring"
+  | "profiling"
+  | "searching"
+  | "paused"
+  | "ensembling"
+  | "refitting"
+  | "finished"
+  | "cancelled"
+  | "failed";
+
+export interface ColumnInfo {
+  name: string;
+  kind?: string;
+  dtype?: string;
+  missing?: number | null;
+  unique?: number | null;
+  evidence?: string;
+}
+
+export interface DataInfo {
+  n_rows?: number;
+  n_columns?: number;
+  columns?: ColumnInfo[];
+  head?: { columns?: string[]; rows?: string[][] };
+}
+
+export interface Config {
+  task?: string;
+  metric?: string;
+  time_budget?: number | null;
+  max_trials?: number | null;
+  validation?: string;
+  n_folds?: number | null;
+  allowed_learners?: string[] | null;
+  blocked_learners?: string[];
+  drop_columns?: string[];
+  ensemble?: boolean;
+  seed?: number | null;
+  [key: string]: unknown;
+}
+
+export interface LearnerChoice {
+  name: string;
+  description?: string;
+  tasks?: string[];
+}
+
+export interface Choices {
+  tasks?: string[];
+  metrics?: Record<string, string[]>;
+  learners?: LearnerChoice[];
+  validations?: string[];
+  inferred_task?: string;
+  task_reason?: string;
+  default_metric?: string;
+}
+
+export interface Status {
+  elapsed?: number | null;
+  budget?: number | null;
+  eta?: number | null;
+  n_done?: number | null;
+  n_failed?: number | null;
+  n_running?: number | null;
+  best_score?: number | null;
+  best_learner?: string | null;
+  metric?: string | null;
+  greater_is_better?: boolean | null;
+  message?: string | null;
+}
+
+export interface LeaderboardRow {
+  trial_id: number | null;
+  rank?: number | null;
+  learner?: string;
+  score?: number | null;
+  score_std?: number | null;
+  metrics?: Record<string, number | null>;
+  fit_seconds?: number | null;
+  predict_seconds?: number | null;
+  duration?: number | null;
+  status?: string;
+  phase?: string;
+  error?: string | null;
+  params?: Record<string, unknown>;
+}
+
+export interface HistoryPoint {
+  trial_id?: number | null;
+  t: number;
+  score: number | null;
+  learner?: string;
+  status?: string;
+}
+
+export interface Guardrail {
+  check: string;
+  status: "passed" | "fixed" | "alerted" | string;
+  message?: string;
+  advice?: string;
+  columns?: string[];
+}
+
+export interface FeaturizationRow {
+  raw_column: string;
+  kind?: string;
+  steps?: string[];
+  engineered_features?: string[];
+  n_features?: number;
+  dropped?: boolean;
+}
+
+export interface ClassificationPlots {
+  kind: "classification";
+  roc?: { fpr?: number[]; tpr?: number[]; auc?: number | null };
+  pr?: { recall?: number[]; precision?: number[]; ap?: number | null };
+  confusion?: { labels?: (string | number)[]; matrix?: number[][] };
+}
+
+export interface RegressionPlots {
+  kind: "regression";
+  scatter?: { actual?: number[]; predicted?: number[] };
+  residuals?: { predicted?: number[]; residual?: number[] };
+}
+
+export interface TrialDetails {
+  trial_id?: number | null;
+  learner?: string;
+  params?: Record<string, unknown>;
+  fold_scores?: (number | null)[];
+  metrics?: Record<string, number | null>;
+  fit_seconds?: number | null;
+  predict_seconds?: number | null;
+  duration?: number | null;
+  status?: string;
+  error?: string | null;
+  plots?: ClassificationPlots | RegressionPlots | Record<string, never>;
+}
+
+export interface Best {
+  description?: string;
+  score?: number | null;
+  members?: { trial_id: number | null; learner: string; weight: number }[];
+}
+
+/** Messages the browser sends to the kernel (CONTRACT.md, "Messages from the browser"). */
+export type Message =
+  | { type: "run" }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "cancel" }
+  | { type: "extend"; seconds: number }
+  | { type: "select_trial"; trial_id: number };
+
+/** The part of anywidget's model API the front end uses (the dev harness fakes exactly this). */
+export interface AnyModel {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  on(event: string, callback: () => void): void;
+  off(event?: string | null, callback?: (() => void) | null): void;
+  send(content: unknown, callbacks?: unknown, buffers?: unknown): void;
+}
