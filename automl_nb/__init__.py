@@ -22,15 +22,24 @@ _PUBLIC = {
     "Run": ".experiment",
     "METRICS": ".metrics",
     "LEARNERS": ".learners",
+    "Studio": ".widget.studio",
 }
 
-__all__ = [*_PUBLIC, "__version__"]
+__all__ = [*_PUBLIC, "__version__", "load_ipython_extension"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .automl import AutoML, NotFittedError, load  # noqa: F401
     from .config import ConfigError, ExperimentConfig  # noqa: F401
     from .data.prepare import DataError  # noqa: F401
     from .experiment import Run  # noqa: F401
+    from .widget.studio import Studio  # noqa: F401
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext automl_nb``: registers the ``%automl`` magic (see :mod:`automl_nb.magics`)."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
 
 
 def __getattr__(name: str) -> Any:

@@ -157,13 +157,39 @@ class AutoML:
         Interrupting (Ctrl+C, the notebook's stop button) cancels the search and keeps the
         finished trials and the best model among them.
         """
-        run = self.start(X, y)
+        from .widget import live_notebook
+
+        if not (self.show and live_notebook()):
+            run = self.start(X, y)
+            studio = None
+        else:  # the read-only Studio replaces the progress line
+            self.show = False
+            try:
+                run = self.start(X, y)
+            finally:
+                self.show = True
+            studio = self.studio(target=y if isinstance(y, str) else str(getattr(y, "name", "") or ""))
+            from IPython.display import display
+
+            display(studio)
         try:
             run.wait()
         except KeyboardInterrupt:
             run.cancel()
             run.wait()
+        finally:
+            if studio is not None:  # the final state reaches the cell before it ends
+                studio.wait(timeout=5)
         return self
+
+    def studio(self, target: str = ""):
+        """A :class:`~automl_nb.Studio` showing this AutoML's experiment: live while it runs,
+        its results once finished (also after ``an.load(folder)``). Read-only: the settings
+        are this AutoML's; pause, resume, cancel and extend act on a running run."""
+        from .widget.studio import Studio
+
+        return Studio.for_experiment(self._require_experiment(), read_only=True, target=target,
+                                     run=self._run, automl=self)
 
     def resume(self, time_budget: float | None = None) -> AutoML:
         """Continue the search of this experiment (for example after ``an.load``); blocks."""

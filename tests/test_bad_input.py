@@ -33,6 +33,11 @@ def test_target_with_one_class_is_refused(credit, folder):
         _fit(folder, df)
 
 
+def test_numeric_target_with_one_value_is_refused(carseats, folder):
+    with pytest.raises(ValueError, match="single value"):
+        _fit(folder, carseats.assign(Sales=1.5), "Sales")
+
+
 def test_target_all_missing_is_refused(credit, folder):
     df = credit.assign(Status=np.nan)
     with pytest.raises(ValueError, match="missing in every row"):

@@ -153,6 +153,8 @@ def prepare(
         y_float = y_all.astype(float).to_numpy()
         if not np.all(np.isfinite(y_float)):
             raise DataError(f"the target {target_name!r} holds infinite values; remove or cap them")
+        if np.unique(y_float).size < 2:
+            raise DataError(f"the target {target_name!r} holds a single value ({y_float[0]:g}); there is nothing to predict")
         y_enc, y_orig, classes = y_float, y_float, None
     else:
         y_orig = _labels(y_all)

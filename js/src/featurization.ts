@@ -57,7 +57,12 @@ export function mountFeaturization(model: AnyModel, parent: HTMLElement): () => 
                   "td",
                   { class: "ans-steps" },
                   r.dropped
-                    ? badge("dropped", "dropped")
+                    ? [
+                        badge("dropped", "dropped"),
+                        typeof r.dropped === "string"
+                          ? h("span", { class: "ans-muted", text: ` ${r.dropped}` })
+                          : null,
+                      ]
                     : steps.length
                       ? steps.flatMap((s, i) => [
                           i ? h("span", { class: "ans-arrow", text: "→" }) : null,

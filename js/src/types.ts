@@ -112,7 +112,7 @@ export interface FeaturizationRow {
   steps?: string[];
   engineered_features?: string[];
   n_features?: number;
-  dropped?: boolean;
+  dropped?: boolean | string; // the kernel sends the reason ("" when kept)
 }
 
 export interface ClassificationPlots {

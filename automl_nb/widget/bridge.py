@@ -1,0 +1,459 @@
+"""Engine events → throttled, full trait snapshots of a Studio widget.
+
+The engine emits events on its driver thread (``automl_nb.run.events``); the bridge only
+notes what changed. A flusher thread builds the *whole* state from the experiment (its
+results, guardrails, outcome) and pushes it in one ``hold_sync`` batch, at most
+``max_rate`` times a second and only when something changed — plus a status tick every
+``tick`` seconds while the run goes on, and always a final snapshot when it ends. Full,
+idempotent snapshots heal any message the browser missed (see TESTING.md, section d).
+
+The record builders (:func:`leaderboard_rows`, :func:`guardrail_records`, ...) turn engine
+objects into the JSON-safe shapes of ``js/CONTRACT.md``; the Studio uses them too.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..run.events import (
+    Event,
+    PhaseChanged,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    TrialStarted,
+)
+
+log = logging.getLogger("automl_nb")
+
+#: statuses of an experiment that no longer runs ("unknown": restored from an interrupted run)
+ENDED = frozenset({"finished", "cancelled", "failed", "unknown"})
+PHASES = ("configuring", "profiling", "searching", "paused", "ensembling", "refitting",
+          "finished", "cancelled", "failed")
+INTERRUPTED = ("the run was interrupted before it finished (kernel restart?); "
+               "an.load(folder).resume() continues it")
+
+# ---- JSON-safe records of engine objects ---------------------------------------------------
+
+
+def jsonable(x: Any) -> Any:
+    """``x`` with NaN/inf/NA → None, numpy scalars and arrays → Python, tuples → lists."""
+    if x is None or isinstance(x, (str, bool)):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, set, frozenset, np.ndarray)):
+        return [jsonable(v) for v in x]
+    try:
+        import pandas as pd
+
+        if x is pd.NA or x is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return str(x)
+
+
+def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -> list[dict[str, Any]]:
+    """Leaderboard rows of the contract, best first, from :func:`~automl_nb.leaderboard.leaderboard_frame`."""
+    from ..leaderboard import leaderboard_frame
+    from ..metrics import METRICS
+
+    frame = leaderboard_frame(list(results), metric, outcome)
+    metric_columns = [c for c in frame.columns if c in METRICS]
+    rows = []
+    for rec in frame.to_dict("records"):
+        params = rec.get("params")
+        rows.append({
+            "trial_id": rec.get("trial_id"),
+            "rank": rec.get("rank"),
+            "learner": rec.get("learner"),
+            "score": rec.get(metric),
+            "score_std": rec.get(f"{metric}_std"),
+            "metrics": {c: rec.get(c) for c in metric_columns},
+            "fit_seconds": rec.get("fit_seconds"),
+            "predict_seconds": rec.get("predict_seconds"),
+            "duration": rec.get("duration"),
+            "status": rec.get("status"),
+            "phase": rec.get("phase"),
+            "error": rec.get("error") or "",
+            "params": params if isinstance(params, dict) else {},
+        })
+    return jsonable(rows)
+
+
+def guardrail_records(guardrails: Iterable[Any]) -> list[dict[str, Any]]:
+    """``[{check, status, message, advice, columns}]`` from :class:`~automl_nb.data.guardrails.Guardrail` objects."""
+    return jsonable([
+        {"check": g.check, "status": g.status, "message": g.message, "advice": g.advice,
+         "columns": [str(c) for c in g.columns]}
+        for g in guardrails
+    ])
+
+
+def featurization_records(summary: Any) -> list[dict[str, Any]]:
+    """Rows of :func:`~automl_nb.featurize.plan.featurization_summary` for the widget.
+
+    ``steps`` becomes a list (the summary joins steps with " → "); ``dropped`` stays the
+    reason a column was dropped, ``""`` when it is used.
+    """
+    rows = []
+    for rec in summary.to_dict("records"):
+        steps = str(rec["steps"] or "")
+        rows.append({
+            "raw_column": str(rec["raw_column"]),
+            "kind": rec["kind"],
+            "steps": [s for s in steps.split(" → ") if s],
+            "engineered_features": [str(f) for f in rec["engineered_features"]],
+            "n_features": rec["n_features"],
+            "dropped": rec["dropped"] or "",
+        })
+    return jsonable(rows)
+
+
+def data_info(df: Any, profile: Any, n_head: int = 5) -> dict[str, Any]:
+    """``{n_rows, n_columns, columns, head}`` of a frame and its profile; head values as strings."""
+    head = df.head(n_head)
+    return jsonable({
+        "n_rows": len(df),
+        "n_columns": df.shape[1],
+        "columns": [
+            {"name": str(c.name), "kind": c.kind, "dtype": c.dtype, "missing": c.n_missing,
+             "unique": c.n_unique, "evidence": c.evidence}
+            for c in profile.columns.values()
+        ],
+        "head": {
+            "columns": [str(c) for c in head.columns],
+            "rows": [["" if _missing(v) else str(v) for v in row] for row in head.itertuples(index=False)],
+        },
+    })
+
+
+def history_points(results: Iterable[Any], t0: float) -> list[dict[str, Any]]:
+    """One point per finished trial, in the order they finished: ``{trial_id, t, score, learner, status}``."""
+    done = sorted(results, key=lambda r: (r.started_at + r.duration, r.trial_id))
+    return jsonable([
+        {"trial_id": r.trial_id, "t": round(max(0.0, r.started_at + r.duration - t0), 3),
+         "score": r.score if r.status == "ok" else None, "learner": r.learner, "status": r.status}
+        for r in done
+    ])
+
+
+def best_record(experiment: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{description, score, members}`` of the final model, ``{}`` before one exists."""
+    outcome = experiment.outcome
+    if outcome.model is None or not outcome.members:
+        return {}
+    results = dict(experiment.results)
+    if len(outcome.members) > 1 and not math.isnan(outcome.ensemble_score):
+        score = outcome.ensemble_score
+    else:
+        tid = next(iter(outcome.members))
+        score = results[tid].score if tid in results else None
+    members = [
+        {"trial_id": t, "learner": results[t].learner if t in results else "?", "weight": w}
+        for t, w in sorted(outcome.members.items(), key=lambda kv: -kv[1])
+    ]
+    return jsonable({"description": outcome.description, "score": score, "members": members})
+
+
+def trial_details(experiment: Any, trial_id: int | None) -> dict[str, Any]:
+    """``trial_details`` of the contract for one trial, or for the ensemble (``trial_id=None``),
+    with plots from the out-of-fold predictions."""
+    from ..metrics import all_scores
+    from .plots import trial_plots
+
+    p = experiment.prepared
+    results = dict(experiment.results)
+    seed = experiment.config.seed
+    if trial_id is None:
+        members = experiment.outcome.members
+        if len(members) < 2 or any(results.get(t) is None or results[t].oof is None for t in members):
+            raise ValueError("there is no ensemble to show")
+        blend = sum(w * results[t].oof.astype(np.float64) for t, w in members.items())
+        valid = ~np.isnan(blend if blend.ndim == 1 else blend[:, 0])
+        return jsonable({
+            "trial_id": None, "learner": "ensemble",
+            "params": {f"trial {t}": round(w, 3) for t, w in members.items()},
+            "fold_scores": [], "metrics": all_scores(p.task, p.y[valid], blend[valid], p.n_classes),
+            "fit_seconds": None, "predict_seconds": None, "duration": None, "status": "ok", "error": "",
+            "plots": trial_plots(p.task, p.y, blend, p.classes, seed=seed),
+        })
+    r = results[trial_id]
+    plots = trial_plots(p.task, p.y, r.oof, p.classes, seed=seed) if r.ok and r.oof is not None else {}
+    return jsonable({
+        "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
+        "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
+        "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds, "duration": r.duration,
+        "status": r.status, "error": r.error or "", "plots": plots,
+    })
+
+
+def _missing(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v)) if np.ndim(v) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+# ---- the bridge ------------------------------------------------------------------------------
+
+
+class Bridge:
+    """Keeps a widget's traits in step with one experiment.
+
+    Parameters
+    ----------
+    widget : the Studio (any ipywidget with the contract's traits and a ``_write_lock``).
+    experiment : the :class:`~automl_nb.experiment.Experiment` to follow, running or ended.
+    max_rate : most snapshots pushed per second.
+    tick : seconds between status-only pushes (elapsed, eta) while the run goes on.
+    on_end : called (on the flusher thread) after the final snapshot was pushed.
+    """
+
+    def __init__(self, widget: Any, experiment: Any, *, max_rate: float = 10.0, tick: float = 0.5,
+                 on_end: Callable[[], None] | None = None) -> None:
+        self.widget = widget
+        self.experiment = experiment
+        self.min_interval = 1.0 / max_rate
+        self.tick = tick
+        self.on_end = on_end
+        self.n_pushes = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._final = threading.Event()
+        self._stop = threading.Event()
+        self._seen: set[int] = set()
+        self._phase_event: PhaseChanged | None = None
+        self._end: Event | None = None
+        self._started_ids: set[int] = set()
+        self._paused_eta: float | None = None
+        self._last_budget: float | None = None
+        self._dirty = True
+        self._featurization: list[dict[str, Any]] | None = None
+        self._data_info_sent = False
+        self._unsubscribe: Callable[[], None] | None = None
+        self._thread: threading.Thread | None = None
+        self._t0 = time.time() - experiment.elapsed()
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def attach(self) -> Bridge:
+        """Subscribe, catch up on past events, and push: live runs get a flusher thread,
+        ended ones one final snapshot at once."""
+        exp = self.experiment
+        if exp.status in ENDED and not exp.bus.history:  # restored from its folder
+            self._t0 = min((r.started_at for r in dict(exp.results).values()), default=self._t0)
+            self._push(self.snapshot())
+            self._final.set()
+            return self
+        self._unsubscribe = exp.bus.subscribe(self._on_event)
+        for event in list(exp.bus.history):  # events before we subscribed; duplicates are skipped
+            self._on_event(event)
+        if self._end is not None:  # it ended before we came: the final state, now
+            self._unsubscribe()
+            self._push(self.snapshot())
+            self._final.set()
+            return self
+        self._thread = threading.Thread(target=self._loop, name="automl_nb-studio-bridge", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop following the experiment (the run itself goes on)."""
+        self._stop.set()
+        self._wake.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def wait_final(self, timeout: float | None = None) -> bool:
+        """Block until the final snapshot has been pushed; False on timeout."""
+        return self._final.wait(timeout)
+
+    @property
+    def ended(self) -> bool:
+        return self._final.is_set()
+
+    # ---- events (driver thread) -------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        with self._lock:
+            if id(event) in self._seen:
+                return
+            self._seen.add(id(event))
+            if isinstance(event, PhaseChanged):
+                if self._phase_event is None or event.time >= self._phase_event.time:
+                    self._phase_event = event
+                    if event.phase == "paused":
+                        self._paused_eta = max(0.0, self.experiment.remaining())
+            elif isinstance(event, TrialStarted):
+                self._started_ids.add(event.trial_id)
+            elif isinstance(event, RunStarted):
+                if not self.widget.featurization:
+                    threading.Thread(target=self._featurize, name="automl_nb-studio-featurize",
+                                     daemon=True).start()
+            elif isinstance(event, (RunFinished, RunFailed)):
+                self._end = event
+            self._dirty = True
+        if isinstance(event, (RunFinished, RunFailed)):
+            self._wake.set()
+
+    def _featurize(self) -> None:
+        """The gbm family's featurization of the run's data (what the widget shows before
+        the final model exists)."""
+        from ..featurize.plan import build_featurizer, featurization_summary
+
+        exp = self.experiment
+        try:
+            p = exp.prepared
+            n = min(len(p.X), 5000)
+            feat = build_featurizer(exp.profile, "gbm", p.task, exp.config.seed).fit(p.X.iloc[:n], p.y[:n])
+            records = featurization_records(featurization_summary(feat, exp.profile))
+        except Exception:  # the panel stays empty; the run is unaffected
+            log.exception("automl_nb studio: featurization summary failed")
+            return
+        with self._lock:
+            if self._featurization is None:
+                self._featurization = records
+                self._dirty = True
+
+    # ---- snapshots ---------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every trait the bridge owns, as it should be now."""
+        from ..metrics import get_metric
+
+        exp = self.experiment
+        with self._lock:
+            phase_event, end, started = self._phase_event, self._end, set(self._started_ids)
+            paused_eta = self._paused_eta
+        results = dict(exp.results)
+        metric_name = exp.prepared.metric
+        metric = get_metric(metric_name)
+        ended = end is not None or (exp.status in ENDED and not exp.bus.history)
+        final = ended and exp.outcome.model is not None
+        rows = leaderboard_rows(results.values(), metric_name, exp.outcome if final else None)
+        top = rows[0] if rows and rows[0]["rank"] == 1 else None
+
+        message = phase_event.message if phase_event else ""
+        if isinstance(end, RunFailed):
+            phase, message = "failed", end.error
+        elif isinstance(end, RunFinished):
+            phase = end.status if end.status in PHASES else "finished"
+        elif end is None and ended:  # restored from the folder
+            phase = exp.status if exp.status in PHASES else "cancelled"
+            message = INTERRUPTED if exp.status == "unknown" else exp.outcome.description
+        else:
+            phase = phase_event.phase if phase_event and phase_event.phase in PHASES else "profiling"
+
+        if isinstance(end, RunFinished):
+            elapsed, eta = end.seconds, None
+        elif ended:
+            ends = [r.started_at + r.duration for r in results.values()]
+            elapsed, eta = (max(ends) - self._t0 if ends else 0.0), None
+        else:
+            elapsed = exp.elapsed()
+            eta = paused_eta if phase == "paused" else max(0.0, exp.remaining())
+            self._last_budget = elapsed + eta
+        budget = self._last_budget if self._last_budget is not None else exp.config.time_budget
+        status = {
+            "elapsed": round(elapsed, 1),
+            "budget": round(budget, 1),
+            "eta": None if eta is None else round(eta, 1),
+            "n_done": sum(r.status == "ok" for r in results.values()),
+            "n_failed": sum(r.status != "ok" for r in results.values()),
+            "n_running": 0 if ended else len(started - set(results)),
+            "best_score": top["score"] if top else None,
+            "best_learner": top["learner"] if top else None,
+            "metric": metric_name,
+            "greater_is_better": metric.greater_is_better,
+            "message": message,
+        }
+        snap: dict[str, Any] = {
+            "phase": phase,
+            "status": jsonable(status),
+            "leaderboard": rows,
+            "history": history_points(results.values(), self._t0),
+            "best": best_record(exp, rows) if final else {},
+        }
+        if exp.guardrails:  # the engine's checks (after profiling) replace the pre-run ones
+            snap["guardrails"] = guardrail_records(exp.guardrails)
+        featurization = self._final_featurization() if final else self._featurization
+        if featurization:
+            snap["featurization"] = featurization
+        if isinstance(end, RunFailed):
+            snap["error"] = end.error
+        if exp.profile is not None and not self._data_info_sent and not self.widget.data_info:
+            snap["data_info"] = data_info(exp.prepared.X, exp.profile)
+            self._data_info_sent = True
+        return snap
+
+    def _final_featurization(self) -> list[dict[str, Any]] | None:
+        """The featurization of the final model (its first member's featurizer)."""
+        from ..featurize.plan import featurization_summary
+
+        exp = self.experiment
+        try:
+            step = exp.outcome.model.steps[0][1]
+            while hasattr(step, "estimators_"):  # an ensemble: its first member
+                step = step.estimators_[0].steps[0][1]
+            return featurization_records(featurization_summary(step, exp.profile))
+        except Exception:
+            log.debug("automl_nb studio: no featurization of the final model", exc_info=True)
+            return self._featurization
+
+    def _push(self, snap: dict[str, Any]) -> None:
+        w = self.widget
+        with w._write_lock, w.hold_sync():
+            for name, value in snap.items():
+                setattr(w, name, value)
+        self.n_pushes += 1
+
+    # ---- flusher thread ----------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        last_push = 0.0
+        while not self._stop.is_set():
+            self._wake.wait(self.min_interval)
+            self._wake.clear()
+            pause = self.min_interval - (time.monotonic() - last_push)
+            if pause > 0:  # never more than max_rate pushes a second
+                time.sleep(pause)
+            if self.widget.comm is None:  # the widget was closed
+                break
+            with self._lock:
+                ended, dirty = self._end is not None, self._dirty
+                self._dirty = False
+            if not (dirty or ended or time.monotonic() - last_push >= self.tick):
+                continue
+            try:
+                self._push(self.snapshot())
+            except Exception:  # never let a snapshot error end the updates
+                log.exception("automl_nb studio: snapshot failed")
+            last_push = time.monotonic()
+            if ended:
+                break
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self.on_end is not None and not self._stop.is_set():
+            try:
+                self.on_end()
+            except Exception:
+                log.exception("automl_nb studio: end-of-run callback failed")
+        self._final.set()

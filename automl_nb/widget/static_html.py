@@ -1,0 +1,127 @@
+"""The Studio as static HTML, for places without a live kernel (nbconvert, GitHub, nbviewer).
+
+The only HTML the kernel side writes. Self-contained: inline styles, no scripts, every value
+escaped. It renders the same trait values the browser gets.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+MAX_ROWS = 20
+_STATUS_COLOR = {"passed": "#1a7f37", "fixed": "#9a6700", "alerted": "#cf222e"}
+_TABLE = "border-collapse:collapse;font-size:12px;margin:4px 0 10px 0"
+_CELL = "border:1px solid #d0d7de;padding:2px 6px;text-align:left;vertical-align:top"
+
+
+def render(state: Mapping[str, Any]) -> str:
+    """HTML summary of a Studio's state: phase, best model, leaderboard (top 20),
+    guardrails and featurization.
+
+    Parameters
+    ----------
+    state : the widget's trait values (``phase``, ``status``, ``best``, ``leaderboard``,
+        ``guardrails``, ``featurization``, ``target``, ``error``, ``data_info``).
+    """
+    status = state.get("status") or {}
+    metric = status.get("metric") or "score"
+    parts = [
+        '<div class="automl-nb-static" style="font-family:sans-serif;font-size:13px;max-width:1100px">',
+        f"<h3 style='margin:4px 0'>automl_nb Studio — {_e(state.get('phase') or 'configuring')}</h3>",
+        f"<p style='margin:2px 0'>{_summary_line(state, metric)}</p>",
+    ]
+    if state.get("error"):
+        parts.append(f"<p style='color:#cf222e;margin:2px 0'><b>Error:</b> {_e(state['error'])}</p>")
+    best = state.get("best") or {}
+    if best:
+        members = ", ".join(
+            f"trial {_e(m.get('trial_id'))} ({_e(m.get('learner'))}, weight {_e(_num(m.get('weight'), 3))})"
+            for m in best.get("members", [])
+        )
+        parts.append(
+            f"<p style='margin:2px 0'><b>Best model:</b> {_e(best.get('description', ''))} — "
+            f"{_e(metric)} {_e(_num(best.get('score')))}" + (f"; members: {members}" if members else "") + "</p>"
+        )
+    rows = list(state.get("leaderboard") or [])
+    if rows:
+        parts.append(f"<h4 style='margin:8px 0 2px 0'>Leaderboard ({len(rows)} trials"
+                     + (f", top {MAX_ROWS} shown" if len(rows) > MAX_ROWS else "") + ")</h4>")
+        parts.append(_table(
+            ["rank", "learner", metric, "± std", "fit s", "status", "trial", "error"],
+            [[r.get("rank"), r.get("learner"), _num(r.get("score")), _num(r.get("score_std")),
+              _num(r.get("fit_seconds"), 2), r.get("status"), r.get("trial_id"), r.get("error") or ""]
+             for r in rows[:MAX_ROWS]],
+        ))
+    guardrails = list(state.get("guardrails") or [])
+    if guardrails:
+        parts.append("<h4 style='margin:8px 0 2px 0'>Data guardrails</h4>")
+        parts.append(_table(
+            ["check", "status", "message", "advice"],
+            [[g.get("check"), _Colored(g.get("status", "")), g.get("message"), g.get("advice")] for g in guardrails],
+        ))
+    featurization = list(state.get("featurization") or [])
+    if featurization:
+        parts.append("<h4 style='margin:8px 0 2px 0'>Featurization</h4>")
+        parts.append(_table(
+            ["column", "kind", "steps", "features", "dropped"],
+            [[f.get("raw_column"), f.get("kind"), " → ".join(map(str, f.get("steps") or [])),
+              _features(f.get("engineered_features") or []), f.get("dropped") or ""] for f in featurization],
+        ))
+    parts.append("<p style='color:#57606a;font-size:11px;margin:2px 0'>Static summary; run the notebook "
+                 "for the live widget.</p></div>")
+    return "".join(parts)
+
+
+class _Colored(str):
+    """A guardrail status, shown in its color."""
+
+
+def _summary_line(state: Mapping[str, Any], metric: str) -> str:
+    status = state.get("status") or {}
+    info = state.get("data_info") or {}
+    bits = []
+    if state.get("target"):
+        bits.append(f"target <b>{_e(state['target'])}</b>")
+    if info.get("n_rows") is not None:
+        bits.append(f"{_e(info['n_rows'])} rows × {_e(info.get('n_columns'))} columns")
+    if status:
+        bits.append(f"{_e(status.get('n_done', 0))} trials done, {_e(status.get('n_failed', 0))} failed")
+        if status.get("elapsed") is not None:
+            bits.append(f"{_e(_num(status.get('elapsed'), 1))} s of {_e(_num(status.get('budget'), 1))} s")
+        if status.get("best_score") is not None:
+            bits.append(f"best {_e(metric)} {_e(_num(status['best_score']))} ({_e(status.get('best_learner'))})")
+        if status.get("message"):
+            bits.append(_e(status["message"]))
+    return " · ".join(bits)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th style='{_CELL};background:#f6f8fa'>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in rows)
+    return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _td(v: Any) -> str:
+    if isinstance(v, _Colored):
+        return f"<td style='{_CELL};color:{_STATUS_COLOR.get(v, '#24292f')};font-weight:bold'>{_e(v)}</td>"
+    return f"<td style='{_CELL}'>{_e(v)}</td>"
+
+
+def _features(names: Sequence[str], shown: int = 6) -> str:
+    more = f", … ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(map(str, names[:shown])) + more
+
+
+def _num(x: Any, digits: int = 4) -> str:
+    if x is None or isinstance(x, bool) or not isinstance(x, (int, float)):
+        return "—" if x is None else str(x)
+    if isinstance(x, float) and not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}" if isinstance(x, float) else str(x)
+
+
+def _e(x: Any) -> str:
+    return html.escape("" if x is None else str(x))
