@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine; each sets up what it needs first.
 #   make demo   a short AutoML run on a data set that ships offline
-#   make test   the test suite (what CI runs)
+#   make test   the test suite (what CI runs): Python, the widget's TypeScript, the browser tests
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -20,8 +20,16 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m automl_nb.cli demo --budget 30
 
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
+
 test: $(STAMP)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 	$(PY) -m ruff check automl_nb tests
+	cd js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent check-bundle
 	$(PY) -m pytest -q -p no:cacheprovider --timeout 600
 
 lint: $(STAMP)

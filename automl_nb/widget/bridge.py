@@ -377,7 +377,7 @@ class Bridge:
             "budget": round(budget, 1),
             "eta": None if eta is None else round(eta, 1),
             "n_done": sum(r.status == "ok" for r in results.values()),
-            "n_failed": sum(r.status != "ok" for r in results.values()),
+            "n_failed": sum(r.status not in ("ok", "cancelled") for r in results.values()),
             "n_running": 0 if ended else len(started - set(results)),
             "best_score": top["score"] if top else None,
             "best_learner": top["learner"] if top else None,

@@ -53,6 +53,9 @@ FEATURIZATION_ROWS = 5000
 DEFAULT_RUNS_FOLDER = "automl_nb_runs"
 
 
+STATIC_WAIT_SECONDS = 10.0
+
+
 class Studio(anywidget.AnyWidget):
     """Configure, run and watch an AutoML experiment on a DataFrame, in the notebook.
 
@@ -260,8 +263,10 @@ class Studio(anywidget.AnyWidget):
             return
         self._checks_key = key
         self._generation += 1
-        threading.Thread(target=self._run_checks, args=(self._generation, prepared, _experiment_config(config)),
-                         name="automl_nb-studio-checks", daemon=True).start()
+        self._checks_thread = threading.Thread(
+            target=self._run_checks, args=(self._generation, prepared, _experiment_config(config)),
+            name="automl_nb-studio-checks", daemon=True)
+        self._checks_thread.start()
 
     def _run_checks(self, generation: int, p: Any, config: ExperimentConfig) -> None:
         """Guardrails and the featurization summary before the search (background thread)."""
@@ -435,7 +440,13 @@ class Studio(anywidget.AnyWidget):
                  "error", "data_info")
         return static_html.render({n: getattr(self, n) for n in names})
 
+    _checks_thread: threading.Thread | None = None
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # the static summary saved in the notebook should hold the guardrails and the
+        # featurization: give the pre-run checks a moment to finish (the live view is unaffected)
+        if self._checks_thread is not None and self._checks_thread is not threading.current_thread():
+            self._checks_thread.join(timeout=STATIC_WAIT_SECONDS)
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
