@@ -23,14 +23,20 @@ def _split(df, target, stratify=True):
     return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y if stratify else None)
 
 
-def test_binary_fit_beats_dummy_keeps_budget_and_ranks_trials(credit, folder):
-    Xtr, Xte, ytr, yte = _split(credit, "Status")
-    budget = 15
+def test_fit_keeps_its_time_budget(credit, folder):
+    budget = 8
     aml = an.AutoML(time_budget=budget, folder=folder, show=False)
     t = time.time()
+    aml.fit(credit, "Status")
+    assert time.time() - t <= budget * 1.05 + 2  # loose: overrun is measured in benchmarks/
+    assert aml.predict(credit.drop(columns="Status").head(3)).shape == (3,)
+
+
+def test_binary_fit_beats_dummy_and_ranks_trials(credit, folder):
+    Xtr, Xte, ytr, yte = _split(credit, "Status")
+    # a trial limit, not a short budget: the outcome must not depend on the machine's load
+    aml = an.AutoML(time_budget=120, max_trials=6, folder=folder, show=False)
     aml.fit(Xtr, ytr)
-    seconds = time.time() - t
-    assert seconds <= budget * 1.05 + 2  # loose: timings are measured in benchmarks/
     assert aml.task_ == "binary" and aml.metric_ == "roc_auc"
     lb = aml.leaderboard()
     assert (lb["status"] == "ok").sum() >= 3
@@ -41,7 +47,7 @@ def test_binary_fit_beats_dummy_keeps_budget_and_ranks_trials(credit, folder):
     proba = aml.predict_proba(Xte)
     assert proba.shape == (len(Xte), 2) and np.allclose(proba.sum(axis=1), 1)
     assert set(aml.predict(Xte)) <= set(aml.classes_) == {"bad", "good"}
-    assert aml.first_row_seconds_ < budget / 2
+    assert aml.first_row_seconds_ < 60
     g = aml.guardrails()
     assert g.loc[g["check"] == "missing_values", "status"].iloc[0] == "fixed"
 

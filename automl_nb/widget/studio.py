@@ -54,6 +54,7 @@ DEFAULT_RUNS_FOLDER = "automl_nb_runs"
 
 
 STATIC_WAIT_SECONDS = 10.0
+_KEEP: Any = object()  # Studio.explain: "leave this setting as it is"
 
 
 class Studio(anywidget.AnyWidget):
@@ -102,6 +103,10 @@ class Studio(anywidget.AnyWidget):
     trial_details = traitlets.Dict().tag(sync=True)
     best = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    explanation = traitlets.Dict().tag(sync=True)
+
+    #: explain the final model in the background when a run ends (the Explanations panel)
+    auto_explain = True
 
     def __init__(self, df: Any, target: str | None = None, **config: Any) -> None:
         if not isinstance(df, pd.DataFrame):
@@ -177,6 +182,11 @@ class Studio(anywidget.AnyWidget):
         self._run: Any = None
         self._bridge: Bridge | None = None
         self._display_id: str | None = None
+        self._explain_lock = threading.Lock()  # one SHAP computation at a time
+        self._explain_cache: tuple[int | None, Any] | None = None  # (trial_id, Explanation)
+        self._explain_view: dict[str, Any] = {"space": "raw", "feature": None, "row": 0}
+        self._explain_trial: int | None = None
+        self._explain_gen = 0  # bumps with every request; stale threads do not write
         #: the :class:`~automl_nb.AutoML` of the latest run (predict, save, explain with it)
         self.automl: Any = None
         self.on_msg(self._on_custom_msg)
@@ -333,6 +343,9 @@ class Studio(anywidget.AnyWidget):
             self.error = ""
             self.leaderboard, self.history, self.best, self.trial_details = [], [], {}, {}
             self.status = {}
+            self.explanation = {}
+            self._explain_cache, self._explain_trial = None, None
+            self._explain_gen += 1
         try:
             run = aml.start(self._df, self.target)
         except Exception as exc:
@@ -385,6 +398,88 @@ class Studio(anywidget.AnyWidget):
                 if message:
                     self.error = message
 
+    def explain(self, trial_id: Any = _KEEP, feature: Any = _KEEP, row: Any = _KEEP, space: Any = _KEEP) -> None:
+        """Fill ``explanation`` (SHAP values, see :meth:`AutoML.explain`) in a background thread.
+
+        ``trial_id``: the trial to explain (None: the final model; left out: the one shown);
+        ``feature``: the dependence plot's feature; ``row``: the waterfall's row; ``space``:
+        "raw" or "engineered". SHAP values are computed once per trial and then resliced.
+        """
+        from .explanations import SPACES
+
+        if self.automl is None or self._experiment is None:
+            raise RuntimeError("no model yet: explanations need a finished run")
+        view = dict(self._explain_view)
+        if space is not _KEEP:
+            if space not in SPACES:
+                raise ValueError(f"space must be one of {', '.join(SPACES)}, got {space!r}")
+            view["space"] = space
+        if feature is not _KEEP:
+            view["feature"] = None if feature is None else str(feature)
+        if row is not _KEEP:
+            try:
+                view["row"] = max(0, int(row))
+            except (TypeError, ValueError):
+                raise ValueError(f"row must be a row number, got {row!r}") from None
+        tid = self._explain_trial if trial_id is _KEEP else (None if trial_id is None else int(trial_id))
+        if tid is not None and tid not in self._experiment.results:
+            raise ValueError(f"there is no finished trial {tid}")
+        with self._write_lock:
+            self._explain_view, self._explain_trial = view, tid
+            self._explain_gen += 1
+            gen = self._explain_gen
+        threading.Thread(target=self._fill_explanation, args=(gen, self.automl, tid, view),
+                         name="automl_nb-studio-explain", daemon=True).start()
+
+    def _fill_explanation(self, gen: int, aml: Any, tid: int | None, view: dict[str, Any]) -> None:
+        from .explanations import explanation_payload
+
+        try:
+            with self._explain_lock:
+                cached = self._explain_cache
+                if cached is not None and cached[0] == tid:
+                    exp = cached[1]
+                else:
+                    if gen != self._explain_gen:  # superseded before it started
+                        return
+                    with self._write_lock:
+                        current = dict(self.explanation)
+                        self.explanation = ({**current, "computing": True} if current.get("importance")
+                                            else {"trial_id": tid, "computing": True})
+                    exp = aml.explain(trial=tid)
+                    self._explain_cache = (tid, exp)
+            payload = explanation_payload(exp, **view)
+        except Exception as exc:
+            log.exception("automl_nb studio: explanation failed")
+            what = "the final model" if tid is None else f"trial {tid}"
+            with self._write_lock, self.hold_sync():
+                if gen == self._explain_gen:
+                    current = {k: v for k, v in self.explanation.items() if k != "computing"}
+                    self.explanation = current if current.get("importance") else {}
+                    self.error = f"could not explain {what}: {type(exc).__name__}: {exc}"
+            return
+        with self._write_lock:
+            if gen == self._explain_gen:
+                self.explanation = payload
+
+    def _auto_explain(self) -> None:
+        """Explain the final model once a run has one (in the background)."""
+        exp = self._experiment
+        if not self.auto_explain or self.automl is None or exp is None or exp.outcome.model is None:
+            return
+        if self._explain_cache is not None or self.explanation:
+            return
+        try:
+            self.explain(trial_id=None)
+        except Exception:
+            log.exception("automl_nb studio: automatic explanation failed")
+
+    def _on_run_end(self) -> None:
+        try:
+            self._refresh_display()
+        finally:
+            self._auto_explain()
+
     def _require_run(self) -> Any:
         if self._run is None or self._run.done():
             raise RuntimeError("no run is going")
@@ -396,12 +491,14 @@ class Studio(anywidget.AnyWidget):
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
-        extend|select_trial, ...}``. A refused action puts its reason in ``error``."""
+        extend|select_trial|explain, ...}``. A refused action puts its reason in ``error``."""
         kind = content.get("type") if isinstance(content, dict) else None
         actions = {
             "run": self.run, "pause": self.pause, "resume": self.resume, "cancel": self.cancel,
             "extend": lambda: self.extend(content.get("seconds", 0)),
             "select_trial": lambda: self.select_trial(content.get("trial_id")),
+            "explain": lambda: self.explain(**{k: content[k] for k in ("trial_id", "feature", "row", "space")
+                                               if k in content}),
         }
         try:
             if kind not in actions:
@@ -411,24 +508,26 @@ class Studio(anywidget.AnyWidget):
             with self._write_lock:
                 self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
             return
-        if kind != "select_trial" and self.error and self.error != self._validation_error:
+        if kind not in ("select_trial", "explain") and self.error and self.error != self._validation_error:
             with self._write_lock:
                 self.error = ""
 
     # ---- following a run ------------------------------------------------------------------------
 
     def _follow(self, experiment: Any) -> None:
-        if self._bridge is not None:
+        if getattr(self, "_bridge", None) is not None:
             self._bridge.close()
         self._experiment = experiment
-        self._bridge = Bridge(self, experiment, on_end=self._refresh_display).attach()
+        self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
+        if self._bridge.ended:  # it had ended before: no end-of-run callback comes
+            self._auto_explain()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run has ended and its final state reached the widget; False on timeout."""
         return self._bridge.wait_final(timeout) if self._bridge is not None else True
 
     def close(self) -> None:
-        if self._bridge is not None:
+        if getattr(self, "_bridge", None) is not None:
             self._bridge.close()
         super().close()
 

@@ -261,7 +261,7 @@ def test_fit_shows_read_only_studio(lab, page, notebook, shot):
     nb = notebook(
         [
             LOAD,
-            'aml = an.AutoML(time_budget=10, seed=0).fit(df, "Status")',
+            'aml = an.AutoML(time_budget=90, max_trials=4, seed=0).fit(df, "Status")',
             "print(aml.leaderboard().shape[0])",
         ]
     )
@@ -337,4 +337,72 @@ def test_errors_do_not_break_the_front_end(lab, page, notebook, shot):
     out = run_cell(page, 3)["outputs"]
     assert out and "STILL ALIVE" in out[0]
     shot("03-still-alive", page)
+    assert not page.errors, page.errors
+
+
+def test_explanations_panel_renders(lab, page, notebook, shot, artifacts):
+    nb = notebook(
+        [
+            LOAD,
+            's = an.Studio(df, target="Status", time_budget=12, ensemble=False, seed=0,\n'
+            '              allowed_learners=["lightgbm", "linear"]); s',
+        ]
+    )
+    open_notebook(page, lab, nb)
+    run_cell(page, 0)
+    run_cell(page, 1)
+    w = cell(page, 1).locator(OUT)
+    tid(w, "run").first.wait_for()
+    page.wait_for_function("(el) => !el.disabled", arg=tid(w, "run").first.element_handle(), timeout=30_000)
+    panel = tid(w, "explanations").first
+    assert panel.is_visible()
+    tid(w, "run").first.click()
+    wait_phase(page, w, "finished", timeout=120_000)
+    t_end = time.monotonic()
+
+    # the final model's explanation arrives by itself: the importance chart with bars
+    imp = tid(panel, "importance-chart").first
+    imp.wait_for(timeout=180_000)
+    has_graphics(page, imp, min_marks=3)
+    seconds = time.monotonic() - t_end
+    assert page.locator(f'{OUT} [data-testid="importance-chart"] svg rect').count() >= 3
+    for name in ("beeswarm-chart", "dependence-chart", "waterfall-chart", "feature-select", "row-input"):
+        assert tid(panel, name).count() == 1, name
+    assert kpy(page, "print(s.explanation['explainer'])") in ("tree", "linear", "permutation")
+    shot("01-explained", panel)
+
+    # raw → engineered: the importance chart now names engineered features
+    tid(panel, "space-toggle").first.locator('button[data-space="engineered"]').click()
+    page.wait_for_function(
+        "(el) => el.querySelector('button[data-space=engineered][aria-pressed=true]')",
+        arg=tid(panel, "space-toggle").first.element_handle(),
+    )
+    deadline = time.monotonic() + 30
+    while kpy(page, "print(s.explanation.get('space'))") != "engineered" and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert "engineered" in tid(panel, "importance-chart").first.inner_text()
+    shot("02-engineered", panel)
+
+    # a feature for the dependence plot, a row for the waterfall
+    options = tid(panel, "feature-select").first.evaluate("e => [...e.options].map(o => o.value)")
+    assert len(options) >= 2, options
+    choose(page, tid(panel, "feature-select").first, options[1])
+    page.wait_for_function(
+        "([el, f]) => el.querySelector('[data-testid=feature-select]')?.value === f",
+        arg=[panel.element_handle(), options[1]],
+        timeout=30_000,
+    )
+    set_number(tid(panel, "row-input").first, 5)
+    page.wait_for_function(
+        "(el) => el.querySelector('[data-testid=row-input]')?.value === '5'"
+        " && /Row 5/.test(el.querySelector('[data-testid=waterfall-chart]')?.textContent ?? '')",
+        arg=panel.element_handle(),
+        timeout=30_000,
+    )
+    has_graphics(page, tid(panel, "dependence-chart").first, min_marks=5)
+    has_graphics(page, tid(panel, "waterfall-chart").first, min_marks=2)
+    view = kjson(page, "[s.explanation['dependence']['feature'], s.explanation['waterfall']['row']]")
+    assert view == [options[1], 5], view
+    shot("03-feature-and-row", panel)
+    record_measurement(artifacts, run_end_to_explanation_s=round(seconds, 1))
     assert not page.errors, page.errors
