@@ -23,6 +23,8 @@ _PUBLIC = {
     "METRICS": ".metrics",
     "LEARNERS": ".learners",
     "Studio": ".widget.studio",
+    "smoke_test": ".smoke",
+    "Explanation": ".explain",
 }
 
 __all__ = [*_PUBLIC, "__version__", "load_ipython_extension"]
@@ -32,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import ConfigError, ExperimentConfig  # noqa: F401
     from .data.prepare import DataError  # noqa: F401
     from .experiment import Run  # noqa: F401
+    from .explain import Explanation  # noqa: F401
+    from .smoke import smoke_test  # noqa: F401
     from .widget.studio import Studio  # noqa: F401
 
 

@@ -277,10 +277,12 @@ class AutoML:
         return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome)
 
     def guardrails(self) -> pd.DataFrame:
-        """Data checks: passed / fixed / alerted, each with plain-language advice."""
+        """Data checks: passed / fixed / alerted, each with plain-language advice. After
+        :meth:`explain` has run once, also the post-training leakage check."""
         from .data.guardrails import guardrails_frame
 
-        return guardrails_frame(self._require_experiment().guardrails)
+        extra = [self._leakage_check] if getattr(self, "_leakage_check", None) is not None else []
+        return guardrails_frame([*self._require_experiment().guardrails, *extra])
 
     def profile(self) -> pd.DataFrame:
         """Each column's detected kind, with the evidence."""
@@ -340,6 +342,112 @@ class AutoML:
         if unknown:
             raise ValueError(f"y holds labels the model never saw: {sorted(map(str, unknown))[:10]}")
         return metric.score(np.searchsorted(classes, y), self.predict_proba(X), len(classes))
+
+    def test(self, X: Any, y: Any):
+        """Evaluate the final model on held-out data: a :class:`~automl_nb.testing.TestReport`
+        with every reported metric of the task and evaluation plots (ROC, precision-recall,
+        confusion, calibration; or predicted vs actual and residuals)."""
+        from .testing import make_test_report
+
+        exp = self._require_experiment()
+        p = exp.prepared
+        pred = self.predict(X) if p.task == "regression" else self.predict_proba(X)
+        return make_test_report(p.task, p.metric, y, pred, p.classes)
+
+    # ---- explanations --------------------------------------------------------------------
+
+    def explain(self, X: Any = None, trial: int | None = None, max_rows: int | None = None,
+                class_name: Any = None):
+        """SHAP values of the final model (or of one trial's model), on engineered features and
+        summed back to raw columns: an :class:`~automl_nb.explain.Explanation`.
+
+        Parameters
+        ----------
+        X : rows to explain (the training columns); None explains a random sample of at most
+            1,000 training rows.
+        trial : a trial id; None explains the final model (the ensemble, when there is one).
+            A trial's model is refit on all rows once, then cached.
+        max_rows : most rows explained (a random sample when X has more). The model-agnostic
+            explainer (knn, mlp, ensembles) explains at most 200 rows unless this says otherwise.
+        class_name : classification: the class explained. Default: the positive class (the
+            second of the sorted labels) for binary, the most frequent class for multiclass.
+        """
+        from .explain import DEFAULT_SAMPLE, explain_pipeline
+
+        exp = self._require_experiment()
+        p = exp.prepared
+        model = self._model_to_explain(trial)
+        train = p.X
+        sampled_from = default_rows = None
+        if X is None:
+            X = train
+            sampled_from, default_rows = len(train), DEFAULT_SAMPLE
+            if max_rows is not None:
+                max_rows = min(max_rows, DEFAULT_SAMPLE)
+        else:
+            X = self._explain_columns(X)
+        class_index = self._class_index(class_name)
+        explanation = explain_pipeline(
+            model, X, train, task=p.task, classes=p.classes, profile=exp.profile,
+            class_index=class_index, max_rows=max_rows, seed=exp.config.seed, trial_id=trial,
+            sampled_from=sampled_from, default_rows=default_rows,
+        )
+        from .smoke import leakage_guardrail
+
+        self._leakage_check = leakage_guardrail(explanation, exp)
+        return explanation
+
+    def _model_to_explain(self, trial: int | None) -> Any:
+        exp = self._require_experiment()
+        if trial is None:
+            return self.best_pipeline_
+        trial = int(trial)
+        if trial not in exp.results:
+            valid = sorted(t for t, r in exp.results.items() if r.ok)
+            raise ValueError(f"trial {trial} does not exist; valid trial ids (finished): {valid}")
+        r = exp.results[trial]
+        if not r.ok:
+            first = (r.error or "no error recorded").strip().splitlines()[0]
+            verb = "failed" if r.status == "failed" else f"has no model (status {r.status})"
+            raise ValueError(f"trial {trial} {verb}: {first}")
+        if exp.outcome.model is not None and list(exp.outcome.members) == [trial]:
+            return exp.outcome.model
+        cache = self.__dict__.setdefault("_explain_models", {})
+        if trial not in cache:
+            from .run.trial import refit
+
+            if exp.data is None:
+                raise NotFittedError("the experiment's data is not ready yet")
+            cache[trial] = refit(r.learner, r.refit_params or r.params, exp.data)
+        return cache[trial]
+
+    def _explain_columns(self, X: Any) -> pd.DataFrame:
+        from .data.prepare import as_frame, check_predict_columns
+
+        columns = list(self._require_experiment().prepared.X.columns)
+        X = as_frame(X, "X")
+        if len(X) == 0:
+            raise ValueError("X is empty: it has no rows to explain")
+        missing = [c for c in columns if c not in X.columns]
+        extra = [c for c in X.columns if c not in columns]
+        if missing or extra:
+            parts = ([f"missing columns {missing}"] if missing else []) + ([f"extra columns {extra}"] if extra else [])
+            raise ValueError(f"X must have the training columns; it has {' and '.join(parts)}")
+        return check_predict_columns(X, columns)
+
+    def _class_index(self, class_name: Any) -> int | None:
+        exp = self._require_experiment()
+        p = exp.prepared
+        if p.task == "regression":
+            if class_name is not None:
+                raise ValueError("class_name applies to classification only")
+            return None
+        classes = list(p.classes)
+        if class_name is None:
+            return 1 if len(classes) == 2 else int(np.bincount(np.asarray(p.y, dtype=int), minlength=len(classes)).argmax())
+        if class_name not in classes:
+            raise ValueError(f"class_name={class_name!r} is not a class; classes: {classes}")
+        return classes.index(class_name)
 
     # ---- persistence ---------------------------------------------------------------------
 

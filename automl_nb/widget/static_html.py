@@ -55,6 +55,16 @@ def render(state: Mapping[str, Any]) -> str:
               _num(r.get("fit_seconds"), 2), r.get("status"), r.get("trial_id"), r.get("error") or ""]
              for r in rows[:MAX_ROWS]],
         ))
+    importance = ((state.get("explanation") or {}).get("importance") or {}).get("raw") or []
+    if importance:
+        top = max(float(d.get("importance") or 0) for d in importance[:10]) or 1.0
+        parts.append(f"<h4 style='margin:8px 0 2px 0'>What the model relies on (mean |SHAP|, "
+                     f"{_e((state.get('explanation') or {}).get('explainer', ''))} explainer)</h4>")
+        parts.append(_table(
+            ["feature", "mean |SHAP|", ""],
+            [[d.get("feature"), _num(d.get("importance")),
+              "█" * max(1, round(20 * float(d.get("importance") or 0) / top))] for d in importance[:10]],
+        ))
     guardrails = list(state.get("guardrails") or [])
     if guardrails:
         parts.append("<h4 style='margin:8px 0 2px 0'>Data guardrails</h4>")

@@ -372,6 +372,21 @@ class Studio(anywidget.AnyWidget):
         """Give the running search ``seconds`` more."""
         self._require_run().extend(float(seconds))
 
+    def test(self, X: Any, y: Any) -> Any:
+        """Test the final model on held-out data; the scores and plots show in the details
+        panel (as for a trial) and come back as a :class:`~automl_nb.testing.TestReport`."""
+        from .bridge import jsonable
+
+        if self.automl is None:
+            raise RuntimeError("no model yet: run first")
+        report = self.automl.test(X, y)
+        self.trial_details = jsonable({
+            "trial_id": None, "learner": f"final model · held-out test on {report.n_rows:,} rows",
+            "params": {}, "fold_scores": [], "metrics": report.metrics, "fit_seconds": None,
+            "predict_seconds": None, "duration": None, "status": "ok", "error": "", "plots": report.plots,
+        })
+        return report
+
     def select_trial(self, trial_id: int | None) -> None:
         """Fill ``trial_details`` for a trial (``None``: the ensemble), plots included; the
         plots are computed in a background thread."""
@@ -469,6 +484,8 @@ class Studio(anywidget.AnyWidget):
             return
         if self._explain_cache is not None or self.explanation:
             return
+        if not _fast_to_explain(exp.outcome.model):
+            return  # model-agnostic SHAP costs ~10 s of CPU: only on request (the Explain button)
         try:
             self.explain(trial_id=None)
         except Exception:
@@ -536,7 +553,7 @@ class Studio(anywidget.AnyWidget):
     def static_html(self) -> str:
         """The widget's state as self-contained HTML (what nbconvert, GitHub and nbviewer show)."""
         names = ("phase", "status", "best", "leaderboard", "guardrails", "featurization", "target",
-                 "error", "data_info")
+                 "error", "data_info", "explanation")
         return static_html.render({n: getattr(self, n) for n in names})
 
     _checks_thread: threading.Thread | None = None
@@ -568,6 +585,15 @@ class Studio(anywidget.AnyWidget):
 
         data, metadata = self._repr_mimebundle_()
         update_display(data, raw=True, metadata=metadata, display_id=self._display_id)
+
+
+def _fast_to_explain(model: Any) -> bool:
+    """Whether the final model has an exact, fast explainer (trees, linear models)."""
+    estimator = getattr(model, "named_steps", {}).get("model")
+    return type(estimator).__name__.startswith((
+        "LGBM", "RandomForest", "ExtraTrees", "HistGradientBoosting", "LogisticRegression",
+        "Ridge", "ElasticNet", "TransformedTargetRegressor",
+    ))
 
 
 # ---- settings ----------------------------------------------------------------------------------

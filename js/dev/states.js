@@ -682,6 +682,122 @@ export function failedState() {
   };
 }
 
+// ---- explanations: SHAP of the final churn model ---------------------------------------
+const shapRaw = [
+  ["contract", 0.62, "cat", ["Month-to-month", "One year", "Two year"]],
+  ["tenure", 0.48, "num"],
+  ["monthly_charges", 0.31, "num"],
+  ["internet_service", 0.22, "cat", ["DSL", "Fiber optic", "No"]],
+  ["total_charges", 0.18, "num"],
+  ["payment_method", 0.12, "cat", ["Electronic check", "Mailed check", "Bank transfer", "Credit card"]],
+  ["support_notes", 0.07, "text"],
+  ["signup_date", 0.05, "num"],
+  ["senior_citizen", 0.03, "cat", ["False", "True"]],
+];
+const shapEngineered = [
+  ["contract=Month-to-month", 0.55],
+  ["tenure", 0.48],
+  ["monthly_charges", 0.31],
+  ["internet_service=Fiber optic", 0.2],
+  ["total_charges", 0.18],
+  ["payment_method=Electronic check", 0.11],
+  ["contract=Two year", 0.07],
+  ["support_notes_svd0", 0.04],
+  ["signup_date_year", 0.03],
+  ["support_notes_svd1", 0.02],
+  ["senior_citizen", 0.02],
+  ["signup_date_month", 0.01],
+];
+
+/** An `explanation` trait like the kernel's (CONTRACT.md, "Explanations"). */
+export function churnExplanation({ space = "raw", feature = null, row = 0 } = {}) {
+  const r = rng(17);
+  const n = 200;
+  const swarm = (list) => {
+    const features = list.slice(0, 15).map((f) => f[0]);
+    const points = [];
+    for (const [name, imp, kind] of list.slice(0, 15)) {
+      for (let i = 0; i < n; i++) {
+        const v = kind === "text" ? null : r();
+        const shap = (kind === "text" ? r() - 0.5 : v - 0.5) * 2.4 * imp + (r() - 0.5) * imp * 0.6;
+        points.push({ feature: name, shap: round(shap), value: v == null ? null : round(v, 3) });
+      }
+    }
+    return { features, points };
+  };
+  const list = space === "engineered" ? shapEngineered : shapRaw;
+  const f = feature ?? list[0][0];
+  const spec = shapRaw.find((x) => x[0] === f);
+  const categorical = spec?.[2] === "cat";
+  const x = [];
+  const shap = [];
+  for (let i = 0; i < 300; i++) {
+    if (categorical) {
+      const k = Math.floor(r() * spec[3].length);
+      x.push(spec[3][k]);
+      shap.push(round((k === 0 ? 0.5 : -0.4) + (r() - 0.5) * 0.2));
+    } else {
+      const v = f.includes("tenure") ? Math.round(r() * 72) : round(20 + r() * 100, 2);
+      x.push(v);
+      shap.push(round((f.includes("tenure") ? 0.6 - v / 60 : (v - 65) / 90) + (r() - 0.5) * 0.15));
+    }
+  }
+  const values = {
+    contract: "Month-to-month",
+    tenure: "2",
+    monthly_charges: "70.7",
+    internet_service: "Fiber optic",
+    total_charges: "151.65",
+    payment_method: "Electronic check",
+    "contract=Month-to-month": "1",
+    "internet_service=Fiber optic": "1",
+    "payment_method=Electronic check": "1",
+  };
+  const contributions = list.slice(0, 12).map(([name, imp], i) => ({
+    feature: name,
+    value: values[name] ?? String(round(r() * 3, 2)),
+    shap: round((i % 3 === 2 ? -0.5 : 1) * imp * (0.6 + ((row * 7 + i) % 5) / 5)),
+  }));
+  contributions.push({ feature: "other features", value: "", shap: -0.04 });
+  const base = -1.05;
+  return {
+    trial_id: null,
+    explainer: "tree",
+    note: "TreeExplainer on the LightGBM member (weight 0.5) of the ensemble; SHAP values in log-odds.",
+    n_rows: 1000,
+    class_name: "Yes",
+    base_value: base,
+    importance: {
+      raw: shapRaw.map(([feature, importance]) => ({ feature, importance })),
+      engineered: shapEngineered.map(([feature, importance]) => ({ feature, importance })),
+    },
+    beeswarm: { raw: swarm(shapRaw), engineered: swarm(shapEngineered) },
+    dependence: { feature: f, x, shap, categorical },
+    waterfall: {
+      row,
+      base_value: base,
+      output: round(base + contributions.reduce((a, c) => a + c.shap, 0)),
+      contributions,
+    },
+    rows: 1000,
+    space,
+  };
+}
+
+/** A finished binary run whose final model has been explained. */
+export function explanationsState() {
+  const { state, details } = binaryState();
+  return {
+    state: {
+      ...state,
+      phase: "finished",
+      status: { ...state.status, elapsed: 60.2, eta: null, n_running: 0, message: "finished: ensemble of 3 trials" },
+      explanation: churnExplanation(),
+    },
+    details,
+  };
+}
+
 export const STATES = {
   binary: binaryState,
   regression: regressionState,
@@ -689,4 +805,5 @@ export const STATES = {
   configuring: configuringState,
   empty: emptyState,
   failed: failedState,
+  explanations: explanationsState,
 };

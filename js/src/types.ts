@@ -148,6 +148,61 @@ export interface Best {
   members?: { trial_id: number | null; learner: string; weight: number }[];
 }
 
+export type ExplanationSpace = "raw" | "engineered";
+
+export interface ImportanceItem {
+  feature: string;
+  importance: number | null;
+}
+
+export interface BeeswarmPoint {
+  feature: string;
+  shap: number | null;
+  value: number | null; // the feature's value normalized to 0..1 (null: missing or not numeric)
+}
+
+export interface Beeswarm {
+  features?: string[];
+  points?: BeeswarmPoint[];
+}
+
+export interface Dependence {
+  feature?: string;
+  x?: (number | string | null)[];
+  shap?: (number | null)[];
+  categorical?: boolean;
+}
+
+export interface WaterfallContribution {
+  feature: string;
+  value?: string | null;
+  shap: number | null;
+}
+
+export interface Waterfall {
+  row?: number;
+  base_value?: number | null;
+  output?: number | null;
+  contributions?: WaterfallContribution[];
+}
+
+/** The `explanation` trait (CONTRACT.md, "Explanations"); `{}` when there is none. */
+export interface Explanation {
+  trial_id?: number | null;
+  explainer?: string;
+  note?: string;
+  n_rows?: number;
+  class_name?: string | number | null;
+  base_value?: number | null;
+  importance?: { raw?: ImportanceItem[]; engineered?: ImportanceItem[] };
+  beeswarm?: { raw?: Beeswarm; engineered?: Beeswarm };
+  dependence?: Dependence;
+  waterfall?: Waterfall;
+  rows?: number;
+  space?: ExplanationSpace;
+  computing?: boolean;
+}
+
 /** Messages the browser sends to the kernel (CONTRACT.md, "Messages from the browser"). */
 export type Message =
   | { type: "run" }
@@ -155,7 +210,8 @@ export type Message =
   | { type: "resume" }
   | { type: "cancel" }
   | { type: "extend"; seconds: number }
-  | { type: "select_trial"; trial_id: number };
+  | { type: "select_trial"; trial_id: number }
+  | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace };
 
 /** The part of anywidget's model API the front end uses (the dev harness fakes exactly this). */
 export interface AnyModel {
