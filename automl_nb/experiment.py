@@ -286,19 +286,12 @@ class Experiment:
         names = [n for n in names if n not in cfg.blocked_learners]
         searcher = Searcher([LEARNERS[n] for n in names], p.task, len(p.X), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None)
-        for r in self._previous:  # resuming: the searcher knows what was tried
-            searcher.forget_default(r.learner, r.params)
-        searcher.next_id = max((r.trial_id for r in self._previous), default=-1) + 1
-        searcher._told_upto = searcher.next_id
-        for r in self._previous:
-            searcher.results[r.trial_id] = r
-            searcher._tell(r)
+        searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 
     # ---- the search loop -------------------------------------------------------------------
 
     def _search(self, searcher, runner, metric) -> tuple[bool, bool]:
-        from .learners.base import TrialTimeout  # noqa: F401  (workers raise it)
         from .run.runner import Job
         from .run.trial import evaluate
 
@@ -306,15 +299,11 @@ class Experiment:
         max_trials = cfg.max_trials
         n_started = 0
         # the dummy baseline runs here at once (microseconds), so the first row comes immediately
-        first = searcher.ask()
-        if first is not None and first.learner == "dummy":
+        first = searcher.ask_baseline()
+        if first is not None:
             self.bus.emit(TrialStarted(first.trial_id, first.learner, first.params))
             self._record(evaluate(first, self.data, None), searcher, metric)
             n_started += 1
-        elif first is not None:
-            searcher._queue.insert(0, (first.phase, first.learner, first.params))
-            searcher.next_id -= 1
-            searcher._pending.pop(first.trial_id, None)
         while True:
             for c in runner.poll(0.05):
                 self._complete(c, searcher, metric)

@@ -81,6 +81,23 @@ class Searcher:
 
     # ---- the protocol --------------------------------------------------------------------
 
+    def restore(self, results: Sequence[TrialResult]) -> None:
+        """Continue after earlier trials (a resumed experiment): they are known points and
+        their configurations are not queued again."""
+        for r in results:
+            self.forget_default(r.learner, r.params)
+        self.next_id = max((r.trial_id for r in results), default=-1) + 1
+        self._told_upto = self.next_id
+        for r in results:
+            self._tell(r)
+
+    def ask_baseline(self) -> TrialConfig | None:
+        """The dummy baseline, if it is next in line (it needs no worker), else None."""
+        if not self._queue or self._queue[0][1] != "dummy" or "dummy" in self._skip:
+            return None
+        phase, name, params = self._queue.pop(0)
+        return self._register(phase, name, params, None, None)
+
     def has_more(self) -> bool:
         """Whether any configuration is left to try."""
         return bool(self._queue) or any(
