@@ -47,6 +47,23 @@ class AutoML:
     memory_limit_mb : a worker growing beyond this is killed and its trial fails.
     show : show progress while fitting (a progress line in terminals and notebooks).
 
+    Forecasting (``task="forecast"``; giving ``time_column`` and ``horizon`` implies it):
+
+    time_column : the column holding the timestamps.
+    horizon : steps to forecast after the end of the data.
+    series_id : the column naming each series of a long frame (None: one series).
+    frequency : the grid, a pandas frequency ("D", "W-MON", "MS", "QS", "h", "30min"), or
+        "auto" (inferred; an error says so when it cannot be).
+    season_length : steps per season, or "auto" (12 for monthly, 7 for daily, 24 hourly...).
+    country_holidays : "US", "GB-ENG", ("AU", "VIC"): public holidays as features.
+    lags, rolling_windows : target lags and rolling-window lengths of the machine-learning
+        forecasters ("auto": 1..season, the season and twice it).
+    n_windows, window_step : rolling-origin backtest windows (default 3, ``horizon`` apart).
+    interval_level : coverage of the prediction interval (0.8 = 80 %).
+
+    Every other column of the frame is an exogenous regressor known in the future: its
+    values for the forecast steps are passed to ``predict(X_future)``.
+
     Examples
     --------
     >>> aml = AutoML(time_budget=30).fit(df, "target")      # doctest: +SKIP
@@ -73,6 +90,17 @@ class AutoML:
         trial_timeout: float | None = None,
         memory_limit_mb: float | None = None,
         show: bool = True,
+        time_column: str | None = None,
+        horizon: int | None = None,
+        series_id: str | None = None,
+        frequency: str = "auto",
+        season_length: int | str = "auto",
+        country_holidays: Any = None,
+        lags: Sequence[int] | str = "auto",
+        rolling_windows: Sequence[int] | str = "auto",
+        n_windows: int | None = None,
+        window_step: int | None = None,
+        interval_level: float = 0.8,
     ) -> None:
         self.task = task
         self.metric = metric
@@ -92,6 +120,17 @@ class AutoML:
         self.trial_timeout = trial_timeout
         self.memory_limit_mb = memory_limit_mb
         self.show = show
+        self.time_column = time_column
+        self.horizon = horizon
+        self.series_id = series_id
+        self.frequency = frequency
+        self.season_length = season_length
+        self.country_holidays = country_holidays
+        self.lags = lags
+        self.rolling_windows = rolling_windows
+        self.n_windows = n_windows
+        self.window_step = window_step
+        self.interval_level = interval_level
         self._experiment: Any = None
         self._run: Any = None
 
@@ -119,14 +158,32 @@ class AutoML:
                 raise ConfigError(f"{arg} must be a list of names, not the string {x!r}")
             return tuple(x)
 
+        def ints(x: Any, arg: str) -> tuple[int, ...] | str:
+            if isinstance(x, str) or x is None:
+                return x
+            try:
+                return tuple(x)
+            except TypeError:
+                raise ConfigError(f"{arg} must be 'auto' or a list of integers, got {x!r}") from None
+
+        task = self.task
+        if task == "auto" and (self.time_column is not None or self.horizon is not None):
+            task = "forecast"
+        holidays = self.country_holidays
+        if isinstance(holidays, (list, tuple)):
+            holidays = "-".join(str(h) for h in holidays)
         return ExperimentConfig(
-            task=self.task, metric=self.metric, time_budget=self.time_budget, max_trials=self.max_trials,
+            task=task, metric=self.metric, time_budget=self.time_budget, max_trials=self.max_trials,
             seed=self.seed, validation=self.validation, n_folds=self.n_folds,
             allowed_learners=names(self.allowed_learners, "allowed_learners"),
             blocked_learners=names(self.blocked_learners, "blocked_learners") or (),
             drop_columns=names(self.drop_columns, "drop_columns") or (), ensemble=bool(self.ensemble),
             n_jobs=self.n_jobs, folder=None if self.folder is None else str(self.folder),
             trial_timeout=self.trial_timeout, memory_limit_mb=self.memory_limit_mb,
+            time_column=self.time_column, horizon=self.horizon, series_id=self.series_id,
+            frequency=self.frequency, season_length=self.season_length, country_holidays=holidays,
+            lags=ints(self.lags, "lags"), rolling_windows=ints(self.rolling_windows, "rolling_windows"),
+            n_windows=self.n_windows, window_step=self.window_step, interval_level=self.interval_level,
         ).validate()
 
     # ---- running -------------------------------------------------------------------------
@@ -141,9 +198,19 @@ class AutoML:
 
         started = time.time()
         config = self.config()
-        prepared = prepare(X, y, config, self.validation_data, self.groups)
-        folder = _new_folder(config.folder)
-        self._experiment = Experiment(config, prepared, folder)
+        if config.is_forecast:
+            from .forecast.experiment import ForecastExperiment
+            from .forecast.prepare import prepare_series
+
+            if self.validation_data is not None or self.groups is not None:
+                raise ConfigError("validation_data and groups do not apply to forecasting (backtests use rolling origins)")
+            prepared = prepare_series(X, y, config)
+            folder = _new_folder(config.folder)
+            self._experiment = ForecastExperiment(config, prepared, folder)
+        else:
+            prepared = prepare(X, y, config, self.validation_data, self.groups)
+            folder = _new_folder(config.folder)
+            self._experiment = Experiment(config, prepared, folder)
         if self.show:
             from .progress import attach_progress
 
@@ -317,13 +384,26 @@ class AutoML:
         exp = self._require_experiment()
         return check_predict_columns(X, list(exp.prepared.X.columns))
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels (classification, in the user's labels) or values (regression)."""
+    def predict(self, X: Any = None) -> np.ndarray | pd.DataFrame:
+        """Predicted labels (classification, in the user's labels) or values (regression).
+
+        Forecasting: a tidy frame ``[series_id], time, forecast, lower, upper`` for the
+        ``horizon`` steps after the data; ``X`` gives the exogenous columns' values at those
+        steps (with the time column, and the series id) when the data had any.
+        """
+        if self.task_ == "forecast":
+            from .forecast.prepare import future_exog
+
+            exp = self._require_experiment()
+            model = self.best_pipeline_
+            return model.forecast(future_exog(model.panel, exp.prepared.info, X, model.horizon))
+        if X is None:
+            raise TypeError("predict() needs X: the rows to predict")
         return self.best_pipeline_.predict(self._features(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
-        if self.task_ == "regression":
+        if self.task_ in ("regression", "forecast"):
             raise AttributeError("predict_proba is only available for classification")
         return self.best_pipeline_.predict_proba(self._features(X))
 

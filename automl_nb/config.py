@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-TASKS = ("binary", "multiclass", "regression")
+TASKS = ("binary", "multiclass", "regression", "forecast")
+TABULAR_TASKS = ("binary", "multiclass", "regression")
 VALIDATIONS = ("auto", "cv", "holdout")
 
 #: the rule for validation="auto", stated in the docs and in each run's summary
@@ -44,23 +45,39 @@ class ExperimentConfig:
     folder: str | None = None
     trial_timeout: float | None = None
     memory_limit_mb: float | None = None
+    # forecasting (task="forecast")
+    time_column: str | None = None
+    horizon: int | None = None
+    series_id: str | None = None
+    frequency: str = "auto"
+    season_length: int | str = "auto"
+    country_holidays: str | None = None
+    lags: tuple[int, ...] | str = "auto"
+    rolling_windows: tuple[int, ...] | str = "auto"
+    n_windows: int | None = None
+    window_step: int | None = None
+    interval_level: float = 0.8
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_forecast(self) -> bool:
+        return self.task == "forecast"
 
     def replace(self, **changes: Any) -> ExperimentConfig:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("allowed_learners", "blocked_learners", "drop_columns"):
-            if d[k] is not None:
+        for k in ("allowed_learners", "blocked_learners", "drop_columns", "lags", "rolling_windows"):
+            if d[k] is not None and not isinstance(d[k], str):
                 d[k] = list(d[k])
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExperimentConfig:
         d = dict(d)
-        for k in ("allowed_learners", "blocked_learners", "drop_columns"):
-            if d.get(k) is not None:
+        for k in ("allowed_learners", "blocked_learners", "drop_columns", "lags", "rolling_windows"):
+            if d.get(k) is not None and not isinstance(d[k], str):
                 d[k] = tuple(d[k])
         return cls(**d)
 
@@ -107,7 +124,55 @@ class ExperimentConfig:
             raise ConfigError(f"trial_timeout must be a positive number of seconds or None, got {self.trial_timeout!r}")
         if self.memory_limit_mb is not None and (not _is_number(self.memory_limit_mb) or self.memory_limit_mb <= 0):
             raise ConfigError(f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
+        self._validate_forecast()
         return self
+
+    def _validate_forecast(self) -> None:
+        """Forecasting settings: required with task="forecast", refused without it."""
+        given = [k for k in ("time_column", "horizon", "series_id", "country_holidays", "n_windows", "window_step")
+                 if getattr(self, k) is not None]
+        if not self.is_forecast:
+            if given:
+                raise ConfigError(f"{given[0]}= applies to forecasting only; set task='forecast' (got task={self.task!r})")
+            return
+        if not isinstance(self.time_column, str) or not self.time_column:
+            raise ConfigError("time_column is required for task='forecast': the name of the column holding the timestamps")
+        if self.horizon is None or not _is_int(self.horizon) or self.horizon < 1:
+            raise ConfigError(f"horizon must be a positive integer (steps to forecast), got {self.horizon!r}")
+        if self.series_id is not None and (not isinstance(self.series_id, str) or not self.series_id):
+            raise ConfigError(f"series_id must be a column name or None, got {self.series_id!r}")
+        if self.series_id is not None and self.series_id == self.time_column:
+            raise ConfigError("series_id and time_column must be different columns")
+        if self.frequency != "auto":
+            import pandas as pd
+
+            try:
+                pd.tseries.frequencies.to_offset(self.frequency)
+            except (ValueError, TypeError):
+                raise ConfigError(f"frequency={self.frequency!r} is not a pandas frequency (e.g. 'D', 'W-MON', 'MS', 'QS', 'h', '30min') or 'auto'") from None
+        if self.season_length != "auto" and (not _is_int(self.season_length) or self.season_length < 1):
+            raise ConfigError(f"season_length must be 'auto' or a positive integer, got {self.season_length!r}")
+        if self.country_holidays is not None:
+            from .forecast.holiday_calendar import parse_country
+
+            try:
+                parse_country(self.country_holidays)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        for arg, low in (("lags", 1), ("rolling_windows", 2)):
+            v = getattr(self, arg)
+            if v == "auto":
+                continue
+            if isinstance(v, str) or not v or not all(_is_int(x) and x >= low for x in v):
+                raise ConfigError(f"{arg} must be 'auto' or a non-empty list of integers >= {low}, got {v!r}")
+        for arg in ("n_windows", "window_step"):
+            v = getattr(self, arg)
+            if v is not None and (not _is_int(v) or v < 1):
+                raise ConfigError(f"{arg} must be a positive integer or None, got {v!r}")
+        if not _is_number(self.interval_level) or not 0 < self.interval_level < 1:
+            raise ConfigError(f"interval_level must be between 0 and 1 (e.g. 0.8 for an 80 % interval), got {self.interval_level!r}")
+        if self.validation != "auto":
+            raise ConfigError("validation= does not apply to forecasting: backtests use rolling origins (set n_windows and window_step)")
 
     # ---- resolution of "auto" -------------------------------------------------------------
 

@@ -96,6 +96,8 @@ class Run:
 
 
 class Experiment:
+    BASELINE = "dummy"  # the learner every score is compared with; runs first, on the driver
+
     def __init__(self, config: ExperimentConfig, prepared: Any, folder: Path, bus: EventBus | None = None) -> None:
         self.config = config
         self.prepared = prepared
@@ -170,7 +172,6 @@ class Experiment:
 
         from .data.guardrails import Guardrail
         from .data.prepare import PreparedData
-        from .persist import loads_pipeline
 
         folder = Path(folder)
         if not Store.exists(folder):
@@ -178,7 +179,12 @@ class Experiment:
         store = Store(folder)
         saved = store.get("config")
         meta = store.get("prepared")
+        task = (store.get("task") or {}).get("task")
         store.close()
+        if task == "forecast" and cls is Experiment:
+            from .forecast.experiment import ForecastExperiment
+
+            return ForecastExperiment.restore(folder, config)
         if saved is None or meta is None or not (folder / "data.joblib").exists():
             raise FileNotFoundError(f"the experiment in {str(folder)!r} never got past its start; nothing to restore")
         data: TrialData = joblib.load(folder / "data.joblib")
@@ -197,8 +203,15 @@ class Experiment:
         exp.results = {r.trial_id: r for r in trials}
         exp._previous = trials
         exp.status = exp.store.get("status", "unknown")
-        metric_loss = exp._loss
-        exp._best_loss = min((metric_loss(r) for r in trials if r.ok), default=math.inf)
+        exp._restore_outcome(trials)
+        return exp
+
+    def _restore_outcome(self, trials: list[TrialResult]) -> None:
+        """The best loss so far and the final model, as the folder left them."""
+        from .persist import loads_pipeline
+
+        exp, folder = self, self.folder
+        exp._best_loss = min((exp._loss(r) for r in trials if r.ok), default=math.inf)
         outcome = exp.store.get("outcome")
         if outcome is not None and (folder / "model.pkl").exists():
             exp.outcome = Outcome(
@@ -208,7 +221,6 @@ class Experiment:
                 best_trial=outcome["best_trial"], description=outcome["description"],
             )
         exp._finished.set()
-        return exp
 
     def start(self, started: float | None = None) -> Run:
         self._t0 = started if started is not None else time.time()
@@ -251,7 +263,7 @@ class Experiment:
             if self.data is None:
                 self.profile_and_plan()
             runner.load()
-            self.bus.emit(RunStarted(p.task, p.metric, cfg.time_budget, self.plan.description, len(p.X), p.X.shape[1]))
+            self.bus.emit(self._started_event())
             searcher = self._make_searcher(n_workers)
             searcher.loss_of = metric.loss
             self._searcher, self._metric = searcher, metric
@@ -275,6 +287,23 @@ class Experiment:
             self.store.put("status", self.status)
             self._finished.set()
 
+    def _started_event(self) -> RunStarted:
+        p = self.prepared
+        return RunStarted(p.task, p.metric, self.config.time_budget, self.plan.description, len(p.X), p.X.shape[1])
+
+    def _trial_functions(self) -> tuple[Any, Any]:
+        """``(evaluate, refit)`` for this experiment's data."""
+        from .run.trial import trial_functions
+
+        return trial_functions(self.data)
+
+    def _n_rows(self) -> int:
+        return len(self.prepared.X)
+
+    def _n_validations(self) -> int:
+        """Models fitted per trial (folds), to estimate a refit's cost."""
+        return max(1, len(self.data.folds))
+
     def _make_searcher(self, n_workers: int):
         from .learners import LEARNERS
         from .search.searcher import Searcher
@@ -282,10 +311,10 @@ class Experiment:
         cfg, p = self.config, self.prepared
         names = [n for n, s in LEARNERS.items() if p.task in s.tasks and s.available()]
         if cfg.allowed_learners is not None:
-            names = [n for n in names if n in cfg.allowed_learners or n == "dummy"]
+            names = [n for n in names if n in cfg.allowed_learners or n == self.BASELINE]
         names = [n for n in names if n not in cfg.blocked_learners]
-        searcher = Searcher([LEARNERS[n] for n in names], p.task, len(p.X), cfg.seed, n_workers,
-                            deterministic=cfg.max_trials is not None)
+        searcher = Searcher([LEARNERS[n] for n in names], p.task, self._n_rows(), cfg.seed, n_workers,
+                            deterministic=cfg.max_trials is not None, baseline=self.BASELINE)
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 
@@ -293,8 +322,8 @@ class Experiment:
 
     def _search(self, searcher, runner, metric) -> tuple[bool, bool]:
         from .run.runner import Job
-        from .run.trial import evaluate
 
+        evaluate, _ = self._trial_functions()
         cfg = self.config
         max_trials = cfg.max_trials
         n_started = 0
@@ -388,9 +417,9 @@ class Experiment:
     def _reserve(self) -> float:
         """Seconds kept for ensemble selection and the refit on all data."""
         budget = self.config.time_budget
-        ok = sorted((r for r in self.results.values() if r.ok and r.learner != "dummy"),
+        ok = sorted((r for r in self.results.values() if r.ok and r.learner != self.BASELINE),
                     key=lambda r: self._loss(r))[:5]
-        n_folds = max(1, len(self.data.folds))
+        n_folds = self._n_validations()
         if not ok:
             estimate = 0.1 * budget
         else:
@@ -440,12 +469,12 @@ class Experiment:
         if not fitted and best.trial_id not in members:
             fitted = self._refit_members(runner, {best.trial_id: 1.0})
         if not fitted:  # nothing could be refit in time: the baseline is always available
-            from .run.trial import refit
-
-            dummy = next(r for r in ok[::-1] if r.learner == "dummy") if any(r.learner == "dummy" for r in ok) else None
+            _, refit = self._trial_functions()
+            base = self.BASELINE
+            dummy = next((r for r in ok[::-1] if r.learner == base), None)
             if dummy is None:
                 raise RuntimeError("no model could be refit within the time budget")
-            fitted = {dummy.trial_id: refit("dummy", {}, self.data)}
+            fitted = {dummy.trial_id: refit(base, {}, self.data)}
             members = {dummy.trial_id: 1.0}
         kept = {t: w for t, w in members.items() if t in fitted}
         total = sum(kept.values())
@@ -470,12 +499,13 @@ class Experiment:
 
     def _refit_members(self, runner, members: dict[int, float]) -> dict[int, Any]:
         from .run.runner import Job
-        from .run.trial import refit
 
+        _, refit = self._trial_functions()
+        base = self.BASELINE
         todo = sorted(members, key=lambda t: -members[t])
         fitted: dict[int, Any] = {}
-        for tid in [t for t in todo if self.results[t].learner == "dummy"]:
-            fitted[tid] = refit("dummy", {}, self.data)  # trivial: no worker needed
+        for tid in [t for t in todo if self.results[t].learner == base]:
+            fitted[tid] = refit(base, {}, self.data)  # trivial: no worker needed
             todo.remove(tid)
         pending = set(todo)
         deadline = self._deadline - SAFETY_SECONDS

@@ -2,7 +2,9 @@
 
 Every scorer takes ``(y_true, y_pred, n_classes)`` where ``y_true`` holds encoded labels
 ``0..K-1`` for classification and ``y_pred`` is a probability matrix ``(n, K)``; for
-regression both are float vectors. Scores are reported in their natural direction; the
+regression both are float vectors. For forecasting the third argument is the per-point
+scale instead: each point's series' in-sample seasonal-naive mean absolute error (MASE's
+denominator), so one call scores every series of every backtest window. Scores are reported in their natural direction; the
 searcher minimizes :meth:`Metric.loss`.
 """
 
@@ -15,6 +17,7 @@ import numpy as np
 
 CLASSIFICATION = frozenset({"binary", "multiclass"})
 REGRESSION = frozenset({"regression"})
+FORECAST = frozenset({"forecast"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,17 @@ def _mae(y, p, k):
     return float(np.mean(np.abs(y - p)))
 
 
+def _mase(y, p, scale):
+    return float(np.mean(np.abs(y - p) / np.asarray(scale, dtype=float)))
+
+
+def _smape(y, p, k):
+    denom = np.abs(y) + np.abs(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(denom > 0, 200.0 * np.abs(y - p) / denom, 0.0)
+    return float(np.mean(terms))
+
+
 def _r2(y, p, k):
     ss = float(np.sum((y - y.mean()) ** 2))
     return 1.0 - float(np.sum((y - p) ** 2)) / ss if ss > 0 else 0.0
@@ -126,10 +140,12 @@ _ALL = (
     Metric("f1_macro", True, CLASSIFICATION, _f1("macro"), "unweighted mean F1 over classes"),
     Metric("f1_weighted", True, CLASSIFICATION, _f1("weighted"), "support-weighted mean F1 over classes"),
     Metric("average_precision", True, CLASSIFICATION, _average_precision, "area under the precision-recall curve"),
-    Metric("rmse", False, REGRESSION, _rmse, "root mean squared error"),
-    Metric("mae", False, REGRESSION, _mae, "mean absolute error"),
+    Metric("rmse", False, REGRESSION | FORECAST, _rmse, "root mean squared error"),
+    Metric("mae", False, REGRESSION | FORECAST, _mae, "mean absolute error"),
     Metric("r2", True, REGRESSION, _r2, "coefficient of determination"),
     Metric("mape", False, REGRESSION, _mape, "mean absolute percentage error"),
+    Metric("mase", False, FORECAST, _mase, "mean absolute scaled error: the error relative to the seasonal naive forecast's in-sample error"),
+    Metric("smape", False, FORECAST, _smape, "symmetric mean absolute percentage error (0-200)"),
 )
 METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
 
@@ -138,12 +154,13 @@ REPORTED = {
     "binary": ("roc_auc", "log_loss", "accuracy", "f1"),
     "multiclass": ("log_loss", "accuracy", "balanced_accuracy", "f1_macro"),
     "regression": ("rmse", "mae", "r2"),
+    "forecast": ("mase", "smape", "rmse", "mae"),
 }
 
 
 def default_metric(task: str) -> str:
     """The metric used when ``metric="auto"`` (as in the AutoML Benchmark)."""
-    return {"binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse"}[task]
+    return {"binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse", "forecast": "mase"}[task]
 
 
 def get_metric(name: str, task: str | None = None) -> Metric:

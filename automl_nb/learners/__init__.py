@@ -17,6 +17,7 @@ from automl_nb.learners import (
     random_forest,
 )
 from automl_nb.learners.base import FAMILIES, TASKS, LearnerSpec, TrialTimeout
+from automl_nb.forecast.forecasters import FORECASTERS  # noqa: E402  (after base: they build on it)
 
 __all__ = [
     "FAMILIES",
@@ -41,6 +42,7 @@ LEARNERS: dict[str, LearnerSpec] = {
         mlp.SPEC,
     )
 }
+LEARNERS.update(FORECASTERS)
 
 
 def get_learner(name: str) -> LearnerSpec:

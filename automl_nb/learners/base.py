@@ -14,8 +14,8 @@ from typing import Any
 Params = dict[str, Any]
 
 #: featurization families (see automl_nb.featurize.plan.build_featurizer)
-FAMILIES = ("gbm", "tree", "linear", "neural", "knn", "dummy")
-TASKS = ("binary", "multiclass", "regression")
+FAMILIES = ("gbm", "tree", "linear", "neural", "knn", "dummy", "forecast")
+TASKS = ("binary", "multiclass", "regression", "forecast")
 
 
 class TrialTimeout(Exception):

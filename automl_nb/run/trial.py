@@ -180,3 +180,13 @@ def refit(learner: str, params: dict[str, Any], data: TrialData, deadline: float
     est = spec.make(params, data.task, data.seed, data.threads)
     spec.fit(est, Xt, y, None, None, deadline)
     return Pipeline([("featurize", feat), ("model", est)])
+
+
+def trial_functions(data: Any) -> tuple[Any, Any]:
+    """``(evaluate, refit)`` for the kind of data: tabular folds or forecasting backtests."""
+    if getattr(data, "task", None) == "forecast":
+        from ..forecast.backtest import evaluate as evaluate_forecast
+        from ..forecast.backtest import refit as refit_forecast
+
+        return evaluate_forecast, refit_forecast
+    return evaluate, refit

@@ -79,8 +79,9 @@ def worker_main(conn: Any, threads: int) -> None:
 
 def _serve(conn: Any, data: Any) -> bool:
     """Answer trial and refit requests; False when the worker should exit."""
-    from .trial import evaluate, refit
+    from .trial import trial_functions
 
+    evaluate, refit = trial_functions(data)
     while True:
         try:
             msg = conn.recv()

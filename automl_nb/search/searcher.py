@@ -57,8 +57,10 @@ class Searcher:
         seed: int = 0,
         n_workers: int = 1,
         deterministic: bool = False,
+        baseline: str = "dummy",
     ) -> None:
         self.learners = {spec.name: spec for spec in learners}
+        self.baseline = baseline  # runs first, on the driver; never searched
         self.task, self.n_rows, self.seed = task, n_rows, seed
         self.n_workers, self.deterministic = n_workers, deterministic
         self.rng = np.random.default_rng(seed)
@@ -71,7 +73,8 @@ class Searcher:
         for spec in learners:  # defaults not named in the order above still run, last
             for d in spec.defaults:
                 if not any(n == spec.name and p == d for _, n, p in self._queue):
-                    self._queue.append(("portfolio", spec.name, dict(d)))
+                    phase = "baseline" if spec.name == baseline else "portfolio"
+                    self._queue.append((phase, spec.name, dict(d)))
         self._studies: dict[str, Any] = {}
         self._pending: dict[int, tuple[str, Any]] = {}  # trial id -> (learner, optuna trial)
         self._buffer: dict[int, TrialResult] = {}
@@ -92,8 +95,8 @@ class Searcher:
             self._tell(r)
 
     def ask_baseline(self) -> TrialConfig | None:
-        """The dummy baseline, if it is next in line (it needs no worker), else None."""
-        if not self._queue or self._queue[0][1] != "dummy" or "dummy" in self._skip:
+        """The baseline, if it is next in line (it needs no worker), else None."""
+        if not self._queue or self._queue[0][1] != self.baseline or self.baseline in self._skip:
             return None
         phase, name, params = self._queue.pop(0)
         return self._register(phase, name, params, None, None)
@@ -101,7 +104,7 @@ class Searcher:
     def has_more(self) -> bool:
         """Whether any configuration is left to try."""
         return bool(self._queue) or any(
-            n not in self._skip and n != "dummy" for n in self.learners
+            n not in self._skip and n != self.baseline for n in self.learners
         )
 
     def forget_default(self, learner: str, params: dict) -> None:
@@ -111,7 +114,7 @@ class Searcher:
     def prune_threshold(self) -> float | None:
         """Loss after the first fold beyond which a search trial is hopeless (the 75th
         percentile of finished trials), once there are enough of them."""
-        losses = sorted(self._loss(r) for r in self.results.values() if r.ok and r.learner != "dummy")
+        losses = sorted(self._loss(r) for r in self.results.values() if r.ok and r.learner != self.baseline)
         if len(losses) < 8:
             return None
         return float(np.quantile(losses, 0.75))
@@ -163,10 +166,10 @@ class Searcher:
     def _tell(self, result: TrialResult) -> None:
         self.results[result.trial_id] = result
         name, trial = self._pending.pop(result.trial_id, (result.learner, None))
-        if name not in self.learners or name == "dummy":
+        if name not in self.learners or name == self.baseline:
             return
         study = self._study(name)
-        if trial is None and result.ok and not math.isnan(result.score) and name != "dummy":
+        if trial is None and result.ok and not math.isnan(result.score):
             # a portfolio or restored result becomes a known point of the learner's study
             self._add_known(study, name, result)
         elif trial is not None:
@@ -216,7 +219,7 @@ class Searcher:
         """Good learners more often, cheap ones more often; every working learner sometimes."""
         stats = []
         for name, spec in self.learners.items():
-            if name in self._skip or name == "dummy":
+            if name in self._skip or name == self.baseline:
                 continue
             rs = [r for r in self.results.values() if r.learner == name]
             ok = [r for r in rs if r.ok]

@@ -6,6 +6,6 @@ only when a forecaster is fitted.
 
 from __future__ import annotations
 
-from automl_nb.forecast.forecasters import naive
+from automl_nb.forecast.forecasters import global_lightgbm, naive
 
-FORECASTERS = {spec.name: spec for spec in (naive.SPEC,)}
+FORECASTERS = {spec.name: spec for spec in (naive.SPEC, global_lightgbm.SPEC)}
