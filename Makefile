@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch: only the CPU build pinned here (pip takes it from this disk); never an unpinned torch
-	$(PY) -m pip install -q -e ".[test,torch]"
+	$(PY) -m pip install -q -e ".[test,torch,prophet]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
 setup: $(STAMP)

@@ -341,7 +341,8 @@ class AutoML:
         from .leaderboard import leaderboard_frame
 
         exp = self._require_experiment()
-        return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome)
+        return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome,
+                                 windows=exp.prepared.task == "forecast")
 
     def guardrails(self) -> pd.DataFrame:
         """Data checks: passed / fixed / alerted, each with plain-language advice. After
@@ -365,6 +366,10 @@ class AutoML:
         from .featurize.plan import build_featurizer, featurization_summary
 
         exp = self._require_experiment()
+        if exp.prepared.task == "forecast":
+            from .forecast.summary import forecast_features
+
+            return forecast_features(exp.prepared.panel, exp.prepared.horizon)
         if exp.profile is None:
             raise NotFittedError("the data has not been profiled yet")
         if family is None and exp.outcome.model is not None:
@@ -414,6 +419,11 @@ class AutoML:
 
         exp = self._require_experiment()
         metric = get_metric(exp.prepared.metric)
+        if exp.prepared.task == "forecast":
+            from .forecast.summary import score_forecast
+
+            return score_forecast(self.predict(X if exp.prepared.info.exog_columns else None), X, y,
+                                  exp.prepared.info, self.best_pipeline_, metric)
         y = np.asarray(y)
         if self.task_ == "regression":
             return metric.score(y.astype(float), self.predict(X))
@@ -431,8 +441,23 @@ class AutoML:
 
         exp = self._require_experiment()
         p = exp.prepared
+        if p.task == "forecast":
+            raise ValueError("test() covers tabular tasks; for a forecast use score(X_future, y) "
+                             "and forecast_plot()")
         pred = self.predict(X) if p.task == "regression" else self.predict_proba(X)
         return make_test_report(p.task, p.metric, y, pred, p.classes)
+
+    def forecast_plot(self, series: Any = None, X: Any = None, ax: Any = None, history: int | None = None):
+        """Forecasting: a matplotlib figure of the history, the final model's backtest
+        windows (dashed) and the forecast with its interval, for one series (default: the
+        first). ``X`` as for :meth:`predict` (exogenous values of the forecast steps);
+        ``history`` limits the points of history shown."""
+        from .forecast.summary import plot_forecast
+
+        exp = self._require_experiment()
+        if exp.prepared.task != "forecast":
+            raise ValueError("forecast_plot() is for task='forecast'")
+        return plot_forecast(exp, self.predict(X), series, ax, history)
 
     # ---- explanations --------------------------------------------------------------------
 
@@ -456,6 +481,9 @@ class AutoML:
 
         exp = self._require_experiment()
         p = exp.prepared
+        if p.task == "forecast":
+            raise ValueError("explain() covers tabular tasks; for a forecast see featurization_summary(), "
+                             "leaderboard() (score per backtest window) and forecast_plot()")
         model = self._model_to_explain(trial)
         train = p.X
         sampled_from = default_rows = None

@@ -11,11 +11,13 @@ import pandas as pd
 from .metrics import get_metric
 
 
-def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None) -> pd.DataFrame:
+def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None, windows: bool = False) -> pd.DataFrame:
     """Rank, learner, score (mean and std over folds), other metrics, seconds, trial id, status.
 
     Successful trials are ranked by the optimized metric; failed, pruned and stopped trials
     follow with their error. When the final model is an ensemble, it is the first row.
+    With ``windows`` (forecasting) each backtest window's score is a column ``window_k``
+    (oldest first).
     """
     metric = get_metric(metric_name)
     rows = []
@@ -26,6 +28,9 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None)
             metric_name: r.score,
             f"{metric_name}_std": r.score_std,
         }
+        if windows:
+            for k, v in enumerate(r.fold_scores or []):
+                row[f"window_{k + 1}"] = v
         for k, v in (r.metrics or {}).items():
             if k != metric_name:
                 row[k] = v
@@ -41,6 +46,9 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None)
             "trial_id": pd.NA, "params": {f"trial {t}": round(w, 3) for t, w in outcome.members.items()},
         })
     columns = ["rank", "learner", metric_name, f"{metric_name}_std"]
+    if windows:
+        n = max((len(r.fold_scores or []) for r in results), default=0)
+        columns += [f"window_{k + 1}" for k in range(n)]
     if not rows:
         return pd.DataFrame(columns=[*columns, "fit_seconds", "predict_seconds", "duration", "trial_id", "status", "error", "params"])
     df = pd.DataFrame(rows)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-_BY_VALUE = ("automl_nb.featurize.transformers", "automl_nb.learners.torch_mlp")
+_BY_VALUE = (
+    "automl_nb.featurize.transformers",
+    "automl_nb.learners.torch_mlp",
+)
 
 
 def dumps_pipeline(model: Any) -> bytes:
