@@ -180,6 +180,8 @@ def trial_details(experiment: Any, trial_id: int | None) -> dict[str, Any]:
     p = experiment.prepared
     results = dict(experiment.results)
     seed = experiment.config.seed
+    if p.task == "forecast":
+        return _forecast_trial_details(experiment, results, trial_id)
     if trial_id is None:
         members = experiment.outcome.members
         if len(members) < 2 or any(results.get(t) is None or results[t].oof is None for t in members):
@@ -195,6 +197,33 @@ def trial_details(experiment: Any, trial_id: int | None) -> dict[str, Any]:
         })
     r = results[trial_id]
     plots = trial_plots(p.task, p.y, r.oof, p.classes, seed=seed) if r.ok and r.oof is not None else {}
+    return jsonable({
+        "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
+        "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
+        "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds, "duration": r.duration,
+        "status": r.status, "error": r.error or "", "plots": plots,
+    })
+
+
+def _forecast_trial_details(experiment: Any, results: dict, trial_id: int | None) -> dict[str, Any]:
+    from ..metrics import all_scores
+    from .forecast_view import forecast_trial_plots
+
+    data = experiment.data
+    if trial_id is None:
+        members = experiment.outcome.members
+        if len(members) < 2 or any(results.get(t) is None or results[t].oof is None for t in members):
+            raise ValueError("there is no ensemble to show")
+        blend = experiment.backtest_forecast(members)
+        return jsonable({
+            "trial_id": None, "learner": "ensemble",
+            "params": {f"trial {t}": round(w, 3) for t, w in members.items()},
+            "fold_scores": [], "metrics": all_scores("forecast", data.actual, blend, data.scale),
+            "fit_seconds": None, "predict_seconds": None, "duration": None, "status": "ok", "error": "",
+            "plots": forecast_trial_plots(experiment, members),
+        })
+    r = results[trial_id]
+    plots = forecast_trial_plots(experiment, {trial_id: 1.0}) if r.ok and r.oof is not None else {}
     return jsonable({
         "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
         "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
@@ -322,9 +351,14 @@ class Bridge:
         exp = self.experiment
         try:
             p = exp.prepared
-            n = min(len(p.X), 5000)
-            feat = build_featurizer(exp.profile, "gbm", p.task, exp.config.seed).fit(p.X.iloc[:n], p.y[:n])
-            records = featurization_records(featurization_summary(feat, exp.profile))
+            if p.task == "forecast":
+                from .forecast_view import featurization_records_forecast
+
+                records = featurization_records_forecast(p.panel, p.info, p.horizon)
+            else:
+                n = min(len(p.X), 5000)
+                feat = build_featurizer(exp.profile, "gbm", p.task, exp.config.seed).fit(p.X.iloc[:n], p.y[:n])
+                records = featurization_records(featurization_summary(feat, exp.profile))
         except Exception:  # the panel stays empty; the run is unaffected
             log.exception("automl_nb studio: featurization summary failed")
             return
@@ -399,7 +433,8 @@ class Bridge:
             snap["featurization"] = featurization
         if isinstance(end, RunFailed):
             snap["error"] = end.error
-        if exp.profile is not None and not self._data_info_sent and not self.widget.data_info:
+        if (exp.profile is not None and hasattr(exp.prepared, "X") and not self._data_info_sent
+                and not self.widget.data_info):
             snap["data_info"] = data_info(exp.prepared.X, exp.profile)
             self._data_info_sent = True
         return snap
@@ -409,6 +444,8 @@ class Bridge:
         from ..featurize.plan import featurization_summary
 
         exp = self.experiment
+        if exp.prepared.task == "forecast":
+            return self._featurization
         try:
             step = exp.outcome.model.steps[0][1]
             while hasattr(step, "estimators_"):  # an ensemble: its first member

@@ -43,12 +43,16 @@ export default { render({ el }) {
 
 #: settings the browser edits (the ``config`` trait)
 CONFIG_KEYS = ("task", "metric", "time_budget", "max_trials", "validation", "n_folds",
-               "allowed_learners", "blocked_learners", "drop_columns", "ensemble", "seed")
+               "allowed_learners", "blocked_learners", "drop_columns", "ensemble", "seed",
+               "time_column", "horizon", "series_id", "frequency", "season_length", "country_holidays",
+               "n_windows")
+FORECAST_KEYS = ("time_column", "horizon", "series_id", "frequency", "season_length", "country_holidays",
+                 "n_windows")
 #: settings only Python sets: where and how the engine runs
 ENGINE_KEYS = ("n_jobs", "folder", "trial_timeout", "memory_limit_mb")
 _NAME_LISTS = ("allowed_learners", "blocked_learners", "drop_columns")
 #: settings that change what the data checks and the featurization see
-_DATA_KEYS = ("task", "drop_columns", "validation", "n_folds", "seed")
+_DATA_KEYS = ("task", "drop_columns", "validation", "n_folds", "seed", *FORECAST_KEYS)
 FEATURIZATION_ROWS = 5000
 DEFAULT_RUNS_FOLDER = "automl_nb_runs"
 
@@ -104,6 +108,7 @@ class Studio(anywidget.AnyWidget):
     best = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     explanation = traitlets.Dict().tag(sync=True)
+    forecast = traitlets.Dict().tag(sync=True)
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
@@ -123,8 +128,8 @@ class Studio(anywidget.AnyWidget):
         self._df = df
         problem = _data_problem(df)
         with self._write_lock, self.hold_sync():
-            self.choices = _choices()
-            self.config = _normalized({**ExperimentConfig().to_dict(), **config})
+            self.choices = {**_choices(), "time_columns": [] if problem else _time_columns(df)}
+            self.config = _normalized(config)
             if problem:
                 self._data_error = problem
                 self.error = problem
@@ -161,7 +166,7 @@ class Studio(anywidget.AnyWidget):
             self.target = str(target or "")
             self.choices = choices
             self.config = _normalized({k: v for k, v in experiment.config.to_dict().items() if k in CONFIG_KEYS})
-            if experiment.profile is not None:
+            if experiment.profile is not None and hasattr(p, "X"):
                 self.data_info = data_info(p.X, experiment.profile)
             self.phase = "profiling"
         self._follow(experiment)
@@ -222,7 +227,9 @@ class Studio(anywidget.AnyWidget):
                 except Exception:  # a column infer_task cannot read: prepare says why below
                     pass
             try:
-                prepared = self._prepare(target, config, errors)
+                if config.get("task") == "forecast" and any(k in errors for k in ("time_column", "horizon")):
+                    raise ConfigError(errors.get("time_column") or errors["horizon"])
+                prepared = self._prepare(target, _effective(config), errors)
                 if prepared.task == "regression" and column is not None and column.nunique() == 1:
                     # the engine accepts a constant numeric target; nothing can be learned from it
                     prepared = None
@@ -260,6 +267,16 @@ class Studio(anywidget.AnyWidget):
         """The engine's own preparation of the data (cached while its inputs stay the same)."""
         from ..data.prepare import prepare
 
+        if config.get("task") == "forecast":
+            from ..forecast.prepare import prepare_series
+
+            keys = ("task", "drop_columns", "metric", *FORECAST_KEYS)
+            safe = {k: config[k] for k in keys if k not in errors and k in config}
+            key = (target, *(repr(safe.get(k)) for k in keys))
+            if key != self._prepared_key:
+                self._prepared = prepare_series(self._df, target, _experiment_config(safe).validate())
+                self._prepared_key = key
+            return self._prepared
         safe = {k: config[k] for k in ("task", "drop_columns") if k not in errors and k in config}
         key = (target, safe.get("task"), tuple(safe.get("drop_columns") or ()))
         if key != self._prepared_key:
@@ -286,6 +303,16 @@ class Studio(anywidget.AnyWidget):
         from ..featurize.plan import build_featurizer, featurization_summary
 
         try:
+            if p.task == "forecast":
+                from ..forecast.guardrails import check_series
+                from .forecast_view import featurization_records_forecast
+
+                guardrails = guardrail_records(check_series(p.panel, p.info, p.horizon))
+                featurization = featurization_records_forecast(p.panel, p.info, p.horizon)
+                with self._write_lock, self.hold_sync():
+                    if generation == self._generation and not self._running():
+                        self.guardrails, self.featurization = guardrails, featurization
+                return
             profile = profile_frame(p.X)
             plan = resolve_validation(config, p.task, p.n_train, has_groups=False, has_validation_data=False)
             checks = check_data(
@@ -331,7 +358,7 @@ class Studio(anywidget.AnyWidget):
         self._validate()
         if self.config_errors:
             raise ConfigError("fix the settings first: " + "; ".join(f"{k}: {v}" for k, v in self.config_errors.items()))
-        settings = {k: v for k, v in self.config.items() if k in CONFIG_KEYS}
+        settings = {k: v for k, v in _effective(self.config).items() if k in CONFIG_KEYS}
         engine = dict(self._engine_settings)
         root = Path(engine.pop("folder", None) or DEFAULT_RUNS_FOLDER)
         folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
@@ -344,6 +371,7 @@ class Studio(anywidget.AnyWidget):
             self.leaderboard, self.history, self.best, self.trial_details = [], [], {}, {}
             self.status = {}
             self.explanation = {}
+            self.forecast = {}
             self._explain_cache, self._explain_trial = None, None
             self._explain_gen += 1
         try:
@@ -495,7 +523,50 @@ class Studio(anywidget.AnyWidget):
         try:
             self._refresh_display()
         finally:
-            self._auto_explain()
+            if self._experiment is not None and self._experiment.prepared.task == "forecast":
+                self._show_forecast_safely()
+            else:
+                self._auto_explain()
+
+    # ---- forecasting --------------------------------------------------------------------------
+
+    def show_forecast(self, X: Any = None, series_id: Any = None) -> None:
+        """Fill the ``forecast`` trait (the Forecast panel): history, the final model's backtest
+        windows and the forecast with its interval for one series. ``X`` holds the exogenous
+        columns' values for the forecast steps when the model uses any (kept for later calls)."""
+        exp, aml = self._experiment, self.automl
+        if exp is None or exp.prepared.task != "forecast" or exp.outcome.model is None:
+            raise RuntimeError("no forecast yet: run a forecasting experiment first")
+        from .forecast_view import forecast_trait
+
+        if X is not None:
+            self._future_X = X
+        X = getattr(self, "_future_X", None)
+        sid = self.forecast.get("series_id") if series_id is None else str(series_id)
+        note = ""
+        if exp.prepared.info.exog_columns and X is None:
+            frame = None
+            note = (f"the model uses exogenous columns {exp.prepared.info.exog_columns}: "
+                    "studio.show_forecast(X_future) draws the forecast")
+        elif aml is not None:
+            frame = aml.predict(X)
+        else:
+            from ..forecast.prepare import future_exog
+
+            model = exp.outcome.model
+            frame = model.forecast(future_exog(model.panel, exp.prepared.info, X, model.horizon))
+        payload = forecast_trait(exp, frame, sid, note)
+        with self._write_lock:
+            self.forecast = payload
+
+    def _show_forecast_safely(self) -> None:
+        try:
+            if self._experiment.outcome.model is not None:
+                self.show_forecast()
+        except Exception as exc:
+            log.exception("automl_nb studio: forecast view failed")
+            with self._write_lock:
+                self.error = f"could not show the forecast: {type(exc).__name__}: {exc}"
 
     def _require_run(self) -> Any:
         if self._run is None or self._run.done():
@@ -516,6 +587,7 @@ class Studio(anywidget.AnyWidget):
             "select_trial": lambda: self.select_trial(content.get("trial_id")),
             "explain": lambda: self.explain(**{k: content[k] for k in ("trial_id", "feature", "row", "space")
                                                if k in content}),
+            "forecast_series": lambda: self.show_forecast(series_id=content.get("series_id")),
         }
         try:
             if kind not in actions:
@@ -525,7 +597,7 @@ class Studio(anywidget.AnyWidget):
             with self._write_lock:
                 self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
             return
-        if kind not in ("select_trial", "explain") and self.error and self.error != self._validation_error:
+        if kind not in ("select_trial", "explain", "forecast_series") and self.error and self.error != self._validation_error:
             with self._write_lock:
                 self.error = ""
 
@@ -606,6 +678,8 @@ def settings_errors(config: dict[str, Any]) -> dict[str, str]:
     combinations (metric vs task, allowed vs blocked learners).
     """
     errors = {k: f"unknown setting {k!r}; valid: {', '.join(CONFIG_KEYS)}" for k in config if k not in CONFIG_KEYS}
+    forecast = config.get("task") == "forecast"
+    config = _effective(config)
     for key in CONFIG_KEYS:
         if key not in config:
             continue
@@ -613,8 +687,12 @@ def settings_errors(config: dict[str, Any]) -> dict[str, str]:
         if key == "ensemble" and not isinstance(value, bool):
             errors[key] = f"ensemble must be true or false, got {value!r}"
             continue
+        alone = {key: value}
+        if forecast or key in FORECAST_KEYS:
+            # checked in a forecasting context: the other required settings as placeholders
+            alone = {"task": "forecast", "time_column": "t", "horizon": 1, **alone}
         try:
-            _experiment_config({key: value}).validate()
+            _experiment_config(alone).validate()
         except (ValueError, TypeError) as exc:
             errors[key] = str(exc)
     if not errors:
@@ -623,6 +701,15 @@ def settings_errors(config: dict[str, Any]) -> dict[str, str]:
         except (ValueError, TypeError) as exc:
             errors[_field_of(str(exc), default="task")] = str(exc)
     return errors
+
+
+def _effective(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings that apply: forecasting's only with task "forecast", tabular validation's
+    only without it."""
+    if config.get("task") == "forecast":
+        return {k: v for k, v in config.items() if k not in ("validation", "n_folds")}
+    defaults = ExperimentConfig()
+    return {k: (getattr(defaults, k) if k in FORECAST_KEYS else v) for k, v in config.items()}
 
 
 def _experiment_config(settings: dict[str, Any]) -> ExperimentConfig:
@@ -668,6 +755,20 @@ def _choices() -> dict[str, Any]:
         "task_reason": "",
         "default_metric": "",
     }
+
+
+def _time_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that hold timestamps, or text that parses as dates (checked on a sample)."""
+    out = []
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):
+            out.append(str(c))
+        elif pd.api.types.is_string_dtype(s) or s.dtype == object:
+            sample = s.dropna().astype(str).head(50)
+            if len(sample) and pd.to_datetime(sample, errors="coerce", format="mixed").notna().all():
+                out.append(str(c))
+    return out
 
 
 def _data_problem(df: pd.DataFrame) -> str:
