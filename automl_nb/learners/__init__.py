@@ -6,6 +6,7 @@ inside ``make``/``fit``.
 
 from __future__ import annotations
 
+from automl_nb.forecast.forecasters import FORECASTERS  # noqa: E402  (after base: they build on it)
 from automl_nb.learners import (
     dummy,
     extra_trees,
@@ -17,7 +18,6 @@ from automl_nb.learners import (
     random_forest,
 )
 from automl_nb.learners.base import FAMILIES, TASKS, LearnerSpec, TrialTimeout
-from automl_nb.forecast.forecasters import FORECASTERS  # noqa: E402  (after base: they build on it)
 
 __all__ = [
     "FAMILIES",

@@ -1,13 +1,15 @@
 // A stand-in for anywidget's model over a plain object, for the dev harness (no Jupyter).
 // It implements exactly what the widget uses: get/set/save_changes/on/off/send, and plays a
-// tiny kernel: select_trial fills trial_details, run/pause/resume/cancel move the phase.
+// tiny kernel: select_trial fills trial_details, run/pause/resume/cancel move the phase,
+// forecast_series shows another series' forecast.
 export class FakeModel {
-  constructor(state, { trialDetails = {} } = {}) {
+  constructor(state, { trialDetails = {}, forecasts = {} } = {}) {
     this.state = { ...state };
     this.listeners = new Map();
     this.sent = [];
     this.saves = 0;
     this.trialDetails = trialDetails;
+    this.forecasts = forecasts;
     this.log = false; // the harness turns this on to echo messages to the console
   }
   get(name) {
@@ -46,6 +48,9 @@ export class FakeModel {
         "trial_details",
         this.trialDetails[msg.trial_id] ?? { trial_id: msg.trial_id, learner: "?", status: "ok" },
       );
+    } else if (msg.type === "forecast_series") {
+      const f = this.get("forecast") ?? {};
+      this.set("forecast", this.forecasts[msg.series_id] ?? { ...f, series_id: msg.series_id });
     } else if (phases[msg.type]) {
       this.set("phase", phases[msg.type]);
     } else if (msg.type === "extend") {

@@ -20,5 +20,6 @@ shot regression "state=regression" 1240 2200
 shot readonly "state=readonly" 1240 1700
 shot configuring "state=configuring" 1240 1500
 shot failed "state=failed" 1240 700
+shot forecast "state=forecast" 1240 2600
 shot empty "state=empty" 1240 1100
 shot narrow "state=binary&width=640" 700 3400

@@ -1,6 +1,7 @@
 // Realistic widget states for the dev harness: a binary run mid-search, a finished
-// regression run, a read-only (AutoML.fit) widget, a fresh configuring widget, and a widget
-// whose traits are all missing. Deterministic (seeded) so screenshots are comparable.
+// regression run, a read-only (AutoML.fit) widget, a fresh configuring widget, a widget
+// whose traits are all missing, an explained run and a finished forecasting run (three
+// stores' monthly sales). Deterministic (seeded) so screenshots are comparable.
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -798,6 +799,243 @@ export function explanationsState() {
   };
 }
 
+// ---- forecast: monthly sales of three stores --------------------------------------------
+const forecastLearners = [
+  { name: "seasonal_naive", description: "repeats the last season", tasks: ["forecast"] },
+  { name: "ets", description: "exponential smoothing (error, trend, season)", tasks: ["forecast"] },
+  { name: "theta", description: "the theta method", tasks: ["forecast"] },
+  { name: "lightgbm", description: "gradient-boosted trees on lags (recursive)", tasks: ["forecast"] },
+];
+
+/** ISO month starts from 2015-01 (`i` months later), as pandas' isoformat writes them. */
+const month = (i) => {
+  const y = 2015 + Math.floor(i / 12);
+  const m = (i % 12) + 1;
+  return `${y}-${String(m).padStart(2, "0")}-01T00:00:00`;
+};
+
+/** One store's sales: trend + yearly season + noise; 120 months of history. */
+function storeSeries(store) {
+  const r = rng(100 + store.length * 7 + store.charCodeAt(store.length - 1));
+  const level = { A: 12000, B: 8400, C: 21500 }[store.slice(-1)] ?? 10000;
+  const n = 120;
+  const value = (i) => level * (1 + 0.004 * i) * (1 + 0.18 * Math.sin((2 * Math.PI * (i % 12)) / 12 - 1));
+  const y = Array.from({ length: n }, (_, i) => Math.round(value(i) * (1 + (r() - 0.5) * 0.08)));
+  return { n, y, value, r };
+}
+
+/** The `forecast` trait of one store (horizon 12, three backtest windows, 80% interval). */
+export function salesForecast(store = "store A", { computing = false } = {}) {
+  const { n, y, value, r } = storeSeries(store);
+  const horizon = 12;
+  const backtest = [3, 2, 1].map((k, w) => {
+    const origin = n - k * horizon; // first predicted index
+    const t = Array.from({ length: horizon }, (_, j) => month(origin + j));
+    const y_pred = t.map((_, j) => Math.round(value(origin + j) * (1 + (r() - 0.5) * 0.05)));
+    const err = y_pred.reduce((a, p, j) => a + Math.abs(p - y[origin + j]), 0) / horizon;
+    return { window: w + 1, cutoff: month(origin - 1), t, y_pred, score: round(err / (0.06 * value(origin)), 4) };
+  });
+  const t = Array.from({ length: horizon }, (_, j) => month(n + j));
+  const mean = t.map((_, j) => Math.round(value(n + j)));
+  const width = (j) => 0.05 + 0.006 * j;
+  return {
+    series_ids: ["store A", "store B", "store C"],
+    series_id: store,
+    metric: "mase",
+    horizon,
+    level: 80,
+    model: "ensemble of ets (trial 2) and lightgbm (trial 5), refit on all 120 months",
+    history: { t: y.map((_, i) => month(i)), y },
+    backtest,
+    forecast: {
+      t,
+      mean,
+      lower: mean.map((m, j) => Math.round(m * (1 - width(j)))),
+      upper: mean.map((m, j) => Math.round(m * (1 + width(j)))),
+    },
+    ...(computing ? { computing: true } : {}),
+  };
+}
+
+/** The details of a forecasting trial: the backtest with the actuals. */
+function forecastTrialDetails(trialId, learner, params, scores) {
+  const { n, y, value, r } = storeSeries("store A");
+  const horizon = 12;
+  const first = n - 3 * horizon;
+  return {
+    trial_id: trialId,
+    learner,
+    params,
+    fold_scores: scores,
+    metrics: { mase: round(scores.reduce((a, b) => a + b, 0) / scores.length), smape: 0.0612 },
+    fit_seconds: 0.41,
+    predict_seconds: 0.02,
+    duration: 1.3,
+    status: "ok",
+    error: null,
+    plots: {
+      kind: "forecast",
+      series_id: "store A",
+      history: { t: y.slice(first - 36, first).map((_, i) => month(first - 36 + i)), y: y.slice(first - 36, first) },
+      backtest: [3, 2, 1].map((k, w) => {
+        const origin = n - k * horizon;
+        const t = Array.from({ length: horizon }, (_, j) => month(origin + j));
+        return {
+          window: w + 1,
+          cutoff: month(origin - 1),
+          t,
+          y: y.slice(origin, origin + horizon),
+          y_pred: t.map((_, j) => Math.round(value(origin + j) * (1 + (r() - 0.5) * 0.06))),
+        };
+      }),
+    },
+  };
+}
+
+/** A finished forecasting run of three stores' monthly sales. */
+export function forecastState() {
+  const columns = [
+    { name: "month", kind: "datetime", dtype: "datetime64[ns]", missing: 0, unique: 120, evidence: "datetime64" },
+    { name: "store", kind: "categorical", dtype: "object", missing: 0, unique: 3, evidence: "3 labels" },
+    { name: "promo", kind: "numeric", dtype: "float64", missing: 0, unique: 2, evidence: "0/1" },
+    { name: "sales", kind: "numeric", dtype: "int64", missing: 0, unique: 357, evidence: "integer" },
+  ];
+  const specs = [
+    ["seasonal_naive", 1.0, [1.08, 0.97, 0.95], {}],
+    ["ets", 0.812, [0.88, 0.79, 0.77], { trend: "add", damped: true, seasonal: "mul" }],
+    ["theta", 0.861, [0.9, 0.85, 0.83], { theta: 2 }],
+    ["lightgbm", 0.834, [0.91, 0.8, 0.79], { lags: 24, n_estimators: 300, learning_rate: 0.05 }],
+    ["lightgbm", 0.799, [0.86, 0.78, 0.76], { lags: 12, n_estimators: 500, learning_rate: 0.03 }],
+  ];
+  const rows = specs.map(([learner, score, folds, params], i) => ({
+    trial_id: i + 1,
+    rank: null,
+    learner,
+    score,
+    score_std: round(Math.sqrt(folds.reduce((a, f) => a + (f - score) ** 2, 0) / folds.length)),
+    metrics: { smape: round(0.05 + score * 0.02), rmse: Math.round(900 * score) },
+    fit_seconds: 0.2 + i * 0.3,
+    predict_seconds: 0.01,
+    duration: 0.9 + i * 0.4,
+    status: "ok",
+    phase: "search",
+    error: null,
+    params,
+    t: 1 + i * 2.1,
+    folds,
+  }));
+  [...rows].sort((a, b) => a.score - b.score).forEach((x, i) => (x.rank = i + 2));
+  const details = Object.fromEntries(
+    rows.map((x) => [x.trial_id, forecastTrialDetails(x.trial_id, x.learner, x.params, x.folds)]),
+  );
+  const ensemble = {
+    trial_id: null,
+    rank: 1,
+    learner: "ensemble",
+    score: 0.781,
+    score_std: 0.04,
+    metrics: { smape: 0.0656, rmse: 702 },
+    fit_seconds: 0.6,
+    predict_seconds: 0.03,
+    duration: 0.7,
+    status: "ok",
+    phase: "ensemble",
+    error: null,
+    params: { members: 2 },
+  };
+  const forecasts = Object.fromEntries(["store A", "store B", "store C"].map((s) => [s, salesForecast(s)]));
+  const state = {
+    phase: "finished",
+    read_only: false,
+    data_info: {
+      n_rows: 360,
+      n_columns: 4,
+      columns,
+      head: {
+        columns: columns.map((c) => c.name),
+        rows: [
+          ["2015-01-01", "store A", "0", "11262"],
+          ["2015-02-01", "store A", "1", "11968"],
+          ["2015-03-01", "store A", "0", "12915"],
+          ["2015-04-01", "store A", "0", "13810"],
+          ["2015-05-01", "store A", "1", "14120"],
+        ],
+      },
+    },
+    target: "sales",
+    config: {
+      task: "forecast",
+      metric: "mase",
+      time_budget: 60,
+      max_trials: null,
+      validation: "auto",
+      n_folds: null,
+      allowed_learners: null,
+      blocked_learners: [],
+      drop_columns: [],
+      ensemble: true,
+      seed: 0,
+      time_column: "month",
+      horizon: 12,
+      series_id: "store",
+      frequency: "auto",
+      season_length: "auto",
+      country_holidays: "US",
+      n_windows: null,
+    },
+    choices: {
+      tasks: ["auto", "binary", "multiclass", "regression", "forecast"],
+      metrics: { ...metrics, forecast: ["mase", "smape", "rmse", "mae"] },
+      learners: [...learners, ...forecastLearners],
+      validations: ["auto", "cv", "holdout"],
+      inferred_task: "regression",
+      task_reason: "the target is numeric with 357 distinct values",
+      default_metric: "mase",
+      time_columns: ["month"],
+      forecast_defaults: { horizon: 12, frequency: "MS", season_length: 12, n_windows: 3 },
+    },
+    config_errors: {},
+    status: {
+      elapsed: 12.2,
+      budget: 60,
+      eta: null,
+      n_done: 5,
+      n_failed: 0,
+      n_running: 0,
+      best_score: 0.781,
+      best_learner: "ensemble",
+      metric: "mase",
+      greater_is_better: false,
+      message: "finished: ensemble of 2 trials, refit on all 120 months",
+    },
+    leaderboard: [ensemble, ...[...rows].sort((a, b) => a.rank - b.rank)].map(({ t, folds, ...row }) => row),
+    history: rows.map((x) => ({ trial_id: x.trial_id, t: x.t, score: x.score, learner: x.learner, status: "ok" })),
+    guardrails: [
+      {
+        check: "series length",
+        status: "passed",
+        message: "every series has 120 months: enough for 3 backtest windows of 12",
+        advice: "",
+        columns: ["month"],
+      },
+    ],
+    featurization: [],
+    trial_details: details[5],
+    best: {
+      description: "ensemble of ets (trial 2) and lightgbm (trial 5)",
+      score: 0.781,
+      members: [
+        { trial_id: 2, learner: "ets", weight: 0.5 },
+        { trial_id: 5, learner: "lightgbm", weight: 0.5 },
+      ],
+    },
+    forecast: forecasts["store A"],
+    explanation: {},
+    error: "",
+  };
+  return { state, details, forecasts };
+}
+
 export const STATES = {
   binary: binaryState,
   regression: regressionState,
@@ -806,4 +1044,5 @@ export const STATES = {
   empty: emptyState,
   failed: failedState,
   explanations: explanationsState,
+  forecast: forecastState,
 };

@@ -1,10 +1,15 @@
 // Config panel: task, metric, budget, trials, validation, learners, dropped columns,
-// ensemble, seed. Writes the `config` trait; shows `config_errors` beside each field.
-import { empty, fieldError, h, panel, renderFailure, replace, select } from "./dom";
+// ensemble, seed — and for task "forecast" the time column, horizon, series id, frequency,
+// season length, holidays and backtest windows instead of validation and folds. Writes the
+// `config` trait; shows `config_errors` beside each field.
+import { empty, fieldError, h, panel, renderFailure, replace, select, setOptions } from "./dom";
 import { traits, subscribe, write } from "./traits";
 import type { AnyModel, Choices, Config, LearnerChoice } from "./types";
 
 const AUTO = "auto";
+export const FORECAST = "forecast";
+/** The series-id select's first option: one series (`series_id: null`). */
+export const SINGLE_SERIES = "(single series)";
 
 // ---- pure logic (unit-tested) ----------------------------------------------------------
 
@@ -35,12 +40,71 @@ export function shownMetric(config: Config, choices: Choices, task: string): str
   return opts[0] ?? "";
 }
 
-/** A new config for a changed task: a metric that no longer applies goes back to "auto". */
+/**
+ * A new config for a changed task: a metric that no longer applies goes back to "auto";
+ * choosing "forecast" without a time column picks the first column that parses as datetimes.
+ * The forecasting keys of another task are kept (the kernel ignores them), so switching back
+ * and forth loses nothing.
+ */
 export function withTask(config: Config, choices: Choices, task: string): Config {
   const next: Config = { ...config, task };
   const metric = typeof config.metric === "string" ? config.metric : AUTO;
   if (metric !== AUTO && !metricOptions(choices, task).includes(metric)) next.metric = AUTO;
+  const times = Array.isArray(choices.time_columns) ? choices.time_columns : [];
+  if (task === FORECAST && (config.time_column == null || config.time_column === "") && times.length)
+    next.time_column = String(times[0]);
   return next;
+}
+
+/** Time-column options: the datetime columns, plus the current value, plus "" while it is null. */
+export function timeColumnOptions(config: Config, choices: Choices): [string, string][] {
+  const names = (Array.isArray(choices.time_columns) ? choices.time_columns : []).map(String);
+  const current = typeof config.time_column === "string" && config.time_column ? config.time_column : null;
+  const opts: [string, string][] = names.map((n) => [n, n]);
+  if (current && !names.includes(current)) opts.push([current, current]);
+  if (!current) opts.unshift(["", names.length ? "— choose the time column —" : "— no datetime column —"]);
+  return opts;
+}
+
+/** Series-id options: "(single series)" (value "" = null), then every column but the target and the time column. */
+export function seriesIdOptions(config: Config, columns: string[], target: string): [string, string][] {
+  const time = typeof config.time_column === "string" ? config.time_column : null;
+  const names = columns.filter((c) => c !== target && c !== time);
+  const current = typeof config.series_id === "string" && config.series_id ? config.series_id : null;
+  if (current && !names.includes(current)) names.push(current);
+  return [["", SINGLE_SERIES], ...names.map((n): [string, string] => [n, n])];
+}
+
+/** Parse an integer input: "" → null (when allowed), not an integer → undefined (reject). */
+export function parseInteger(text: string, nullable: boolean): number | null | undefined {
+  const t = text.trim();
+  if (t === "") return nullable ? null : undefined;
+  return /^[+-]?\d+$/.test(t) ? Number(t) : undefined;
+}
+
+/** The season length: "" or "auto" → "auto", an integer → that number, else undefined (reject). */
+export function parseSeasonLength(text: string): number | "auto" | undefined {
+  const t = text.trim();
+  if (t === "" || t.toLowerCase() === AUTO) return AUTO;
+  const v = parseInteger(t, false);
+  return v == null ? undefined : v;
+}
+
+/** The frequency: "" or "auto" (any case) → "auto", else the alias as typed (pandas aliases are case-sensitive). */
+export function parseFrequency(text: string): string {
+  const t = text.trim();
+  return t === "" || t.toLowerCase() === AUTO ? AUTO : t;
+}
+
+/** Country holidays: "" → null, else the code as typed ("US", "AU-VIC"). */
+export function parseHolidays(text: string): string | null {
+  const t = text.trim();
+  return t === "" ? null : t;
+}
+
+/** "auto (12)" when the kernel has a guess, else "auto". */
+export function autoPlaceholder(guess: unknown): string {
+  return guess != null && guess !== "" ? `auto (${String(guess)})` : AUTO;
 }
 
 /** Learners that apply to `task` (all when the task or the learner's tasks are unknown). */
@@ -95,6 +159,13 @@ const FIELD_ERRORS: Record<string, string[]> = {
   drop_columns: ["drop_columns"],
   ensemble: ["ensemble"],
   seed: ["seed"],
+  time_column: ["time_column"],
+  horizon: ["horizon"],
+  series_id: ["series_id"],
+  frequency: ["frequency"],
+  season_length: ["season_length"],
+  country_holidays: ["country_holidays"],
+  n_windows: ["n_windows"],
 };
 const SHOWN_ELSEWHERE = new Set(["target"]); // the data panel shows the target's error
 
@@ -115,9 +186,19 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
   const generalErrors = h("div", { class: "ans-error-slot" });
 
   const numberField = (
-    field: "time_budget" | "max_trials" | "n_folds" | "seed",
+    field: "time_budget" | "max_trials" | "n_folds" | "seed" | "horizon" | "n_windows",
     label: string,
-    opts: { nullable: boolean; min?: number; step?: number; placeholder?: string; testid?: string; unit?: string },
+    opts: {
+      nullable: boolean;
+      min?: number;
+      step?: number;
+      placeholder?: string;
+      testid?: string;
+      unit?: string;
+      integer?: boolean;
+      /** A placeholder that follows the traits (e.g. the kernel's guess). */
+      livePlaceholder?: () => string;
+    },
   ): HTMLElement => {
     const input = h("input", {
       type: "number",
@@ -133,12 +214,13 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
       input.value = typeof v === "number" ? String(v) : "";
     };
     input.addEventListener("change", () => {
-      const v = parseNumber(input.value, opts.nullable);
+      const v = opts.integer ? parseInteger(input.value, opts.nullable) : parseNumber(input.value, opts.nullable);
       if (v === undefined) show();
       else patch({ [field]: v });
     });
     syncers.push(() => {
       if (document.activeElement !== input) show();
+      if (opts.livePlaceholder) input.placeholder = opts.livePlaceholder();
     });
     if (field === "n_folds") {
       syncers.push(() => {
@@ -164,12 +246,130 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
     );
   };
 
+  /** A text input written on change through `parse` (undefined: rejected, the value is restored). */
+  const textField = (
+    field: "frequency" | "season_length" | "country_holidays",
+    label: string,
+    opts: {
+      testid: string;
+      parse: (text: string) => unknown;
+      placeholder?: () => string;
+      title?: string;
+    },
+  ): HTMLElement => {
+    const input = h("input", {
+      type: "text",
+      class: "ans-input",
+      testid: opts.testid,
+      "aria-label": label,
+      title: opts.title,
+      spellcheck: "false",
+      autocomplete: "off",
+    });
+    const show = () => {
+      const v = traits.config(model)[field];
+      input.value = v == null ? "" : String(v);
+    };
+    input.addEventListener("change", () => {
+      const v = opts.parse(input.value);
+      if (v === undefined) show();
+      else {
+        patch({ [field]: v });
+        show(); // the normalized value ("Auto" → "auto", " US " → "US")
+      }
+    });
+    syncers.push(() => {
+      if (document.activeElement !== input) show();
+      if (opts.placeholder) input.placeholder = opts.placeholder();
+    });
+    return fieldBox(field, label, input);
+  };
+
+  /** The forecasting fields (task "forecast" only). */
+  const forecastFields = (): HTMLElement[] => {
+    const defaults = () => {
+      const d = traits.choices(model).forecast_defaults;
+      return d && typeof d === "object" ? d : {};
+    };
+
+    // time column: options follow choices.time_columns and the current value, updated in place
+    const timeSel = select([], "", { testid: "time-column-select", class: "ans-input", "aria-label": "Time column" });
+    timeSel.addEventListener("change", () => patch({ time_column: timeSel.value || null }));
+    const timeHint = h("div", { class: "ans-hint", testid: "forecast-defaults" });
+    syncers.push(() => {
+      const c = traits.config(model);
+      const opts = timeColumnOptions(c, traits.choices(model));
+      setOptions(timeSel, opts, typeof c.time_column === "string" ? c.time_column : "");
+      timeSel.disabled = opts.length === 1 && opts[0][0] === "";
+      const d = defaults();
+      const parts = [
+        d.frequency ? `frequency ${d.frequency}` : "",
+        d.season_length != null ? `season ${d.season_length}` : "",
+        d.horizon != null ? `horizon ${d.horizon}` : "",
+        d.n_windows != null ? `${d.n_windows} window${d.n_windows === 1 ? "" : "s"}` : "",
+      ].filter(Boolean);
+      timeHint.textContent = parts.length ? `Detected: ${parts.join(" · ")}` : "";
+    });
+
+    // series id: "(single series)" = null, then the columns but the target and the time column
+    const seriesSel = select([], "", { testid: "series-id-select", class: "ans-input", "aria-label": "Series id" });
+    seriesSel.addEventListener("change", () => patch({ series_id: seriesSel.value || null }));
+    syncers.push(() => {
+      const c = traits.config(model);
+      const columns = (traits.dataInfo(model).columns ?? []).map((col) => String(col.name));
+      setOptions(
+        seriesSel,
+        seriesIdOptions(c, columns, traits.target(model)),
+        typeof c.series_id === "string" ? c.series_id : "",
+      );
+    });
+
+    return [
+      fieldBox("time_column", "Time column", timeSel, timeHint),
+      fieldBox("series_id", "Series id", seriesSel),
+      numberField("horizon", "Horizon", {
+        nullable: true,
+        min: 1,
+        integer: true,
+        testid: "horizon-input",
+        unit: "steps",
+        livePlaceholder: () => autoPlaceholder(defaults().horizon),
+      }),
+      numberField("n_windows", "Backtest windows", {
+        nullable: true,
+        min: 1,
+        integer: true,
+        testid: "windows-input",
+        livePlaceholder: () => autoPlaceholder(defaults().n_windows),
+      }),
+      textField("frequency", "Frequency", {
+        testid: "frequency-input",
+        parse: parseFrequency,
+        placeholder: () => autoPlaceholder(defaults().frequency),
+        title: 'a pandas offset alias ("D", "W", "MS", "h", "30min") or "auto"',
+      }),
+      textField("season_length", "Season length", {
+        testid: "season-length-input",
+        parse: parseSeasonLength,
+        placeholder: () => autoPlaceholder(defaults().season_length),
+        title: 'steps in a season (12 for monthly data, 7 for daily) or "auto"',
+      }),
+      textField("country_holidays", "Holidays", {
+        testid: "holidays-input",
+        parse: parseHolidays,
+        placeholder: () => "none (e.g. US, AU-VIC)",
+        title: "a country (and subdivision) code whose public holidays become features; empty: none",
+      }),
+    ];
+  };
+
   const build = () => {
     syncers = [];
     for (const k of Object.keys(slots)) delete slots[k];
     const config = traits.config(model);
     const choices = traits.choices(model);
     const task = effectiveTask(config, choices);
+    const forecasting = task === FORECAST;
 
     // task
     const tasks = taskOptions(choices);
@@ -239,10 +439,14 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
     const dropBoxes = columns.map((name) => {
       const cb = h("input", { type: "checkbox", "data-column": name });
       cb.addEventListener("change", () => update(withDropped(traits.config(model), name, cb.checked)));
+      const box = h("label", { class: "ans-check", title: name }, cb, h("span", { text: name }));
       syncers.push(() => {
-        cb.checked = (traits.config(model).drop_columns ?? []).includes(name);
+        const c = traits.config(model);
+        cb.checked = (c.drop_columns ?? []).includes(name);
+        // forecasting: the time column and the series id are not features to drop
+        box.hidden = forecasting && (name === c.time_column || name === c.series_id);
       });
-      return h("label", { class: "ans-check", title: name }, cb, h("span", { text: name }));
+      return box;
     });
 
     // ensemble
@@ -260,6 +464,7 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
         { class: "ans-form" },
         fieldBox("task", "Task", taskSel, taskHint),
         fieldBox("metric", "Metric", metricSel),
+        forecasting ? forecastFields() : null,
         numberField("time_budget", "Time budget", { nullable: false, min: 1, testid: "budget-input", unit: "s" }),
         numberField("max_trials", "Max trials", {
           nullable: true,
@@ -267,8 +472,11 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
           placeholder: "no limit",
           testid: "max-trials-input",
         }),
-        fieldBox("validation", "Validation", valSel),
-        numberField("n_folds", "Folds", { nullable: true, min: 2, placeholder: "auto", testid: "folds-input" }),
+        // forecasting validates by rolling-origin backtest windows instead
+        forecasting ? null : fieldBox("validation", "Validation", valSel),
+        forecasting
+          ? null
+          : numberField("n_folds", "Folds", { nullable: true, min: 2, placeholder: "auto", testid: "folds-input" }),
         numberField("seed", "Seed", { nullable: true, placeholder: "none", testid: "seed-input" }),
         fieldBox(
           "ensemble",
@@ -296,8 +504,9 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
   const render = () => {
     const config = traits.config(model);
     const choices = traits.choices(model);
+    // time_columns and forecast_defaults follow the time column: updated in place, no rebuild
     const key = JSON.stringify([
-      choices,
+      { ...choices, time_columns: undefined, forecast_defaults: undefined },
       effectiveTask(config, choices),
       traits.target(model),
       (traits.dataInfo(model).columns ?? []).map((c) => c.name),
@@ -314,11 +523,12 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
     const errors = traits.configErrors(model);
     const claimed = new Set<string>(SHOWN_ELSEWHERE);
     for (const [field, keys] of Object.entries(FIELD_ERRORS)) {
+      const slot = slots[field];
+      if (!slot) continue; // a field not shown for this task: its error goes to the general slot
       const msgs = keys.filter((k) => errors[k]).map((k) => errors[k]);
       keys.forEach((k) => claimed.add(k));
-      const slot = slots[field];
-      if (slot) fieldError(slot, field, msgs.join("; ") || undefined);
-      slot?.parentElement?.classList.toggle("ans-invalid", msgs.length > 0);
+      fieldError(slot, field, msgs.join("; ") || undefined);
+      slot.parentElement?.classList.toggle("ans-invalid", msgs.length > 0);
     }
     const rest = Object.entries(errors).filter(([k]) => !claimed.has(k));
     replace(

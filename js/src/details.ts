@@ -1,9 +1,12 @@
-// Trial details: learner, parameters, fold scores, timings, and the out-of-fold plots.
+// Trial details: learner, parameters, fold scores, timings, and the out-of-fold plots (or,
+// for forecasting, the backtest plot and per-window scores).
+import { effectiveTask } from "./config";
 import { badge, empty, h, panel, renderFailure, replace } from "./dom";
+import { backtestLines, seriesChartOptions, seriesLegend, timePoints } from "./forecast";
 import { fmtNum, fmtSeconds, fmtValue, meanStd } from "./format";
 import { ACCENT, figure, pairs, Plot } from "./plots";
 import { isRecord, subscribe, traits } from "./traits";
-import type { AnyModel, ClassificationPlots, RegressionPlots, TrialDetails } from "./types";
+import type { AnyModel, ClassificationPlots, ForecastPlots, RegressionPlots, TrialDetails } from "./types";
 
 const W = 250;
 const H = 210;
@@ -20,30 +23,49 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
       return;
     }
     aside.textContent = d.trial_id != null ? `trial #${d.trial_id}` : "";
+    const forecasting = isForecastTrial(d, effectiveTask(traits.config(model), traits.choices(model)));
     replace(
       body,
-      summary(d),
+      summary(d, forecasting),
       d.error ? h("pre", { class: "ans-error-box", text: d.error }) : null,
-      h("div", { class: "ans-details-main" }, facts(d), plots(d.plots)),
+      h("div", { class: "ans-details-main" }, facts(d, forecasting), plots(d.plots, traits.target(model))),
     );
   };
-  const off = subscribe(model, ["trial_details"], render, (e) => renderFailure(body, e));
+  // config/choices/target: the task (fold or window labels) and the y axis label
+  const off = subscribe(model, ["trial_details", "config", "choices", "target"], render, (e) => renderFailure(body, e));
   return () => {
     off();
     section.remove();
   };
 }
 
-function summary(d: TrialDetails): HTMLElement {
+/**
+ * Whether the trial's scores are per backtest window: its plots are a forecast's, or the
+ * run's task (the chosen or inferred one) is "forecast" — a failed trial has no plots, and a
+ * read-only widget has no config, so both are asked.
+ */
+export function isForecastTrial(d: TrialDetails, task: string): boolean {
+  return (isRecord(d.plots) && d.plots.kind === "forecast") || task === "forecast";
+}
+
+/** The label of the i-th (0-based) fold score. */
+export function foldLabel(i: number, forecasting: boolean): string {
+  return `${forecasting ? "window" : "fold"} ${i + 1}`;
+}
+
+function summary(d: TrialDetails, forecasting: boolean): HTMLElement {
   const failed = d.status === "failed" || !!d.error;
-  const { mean, std } = meanStd(d.fold_scores ?? []);
+  const { mean, std } = meanStd(Array.isArray(d.fold_scores) ? d.fold_scores : []);
   return h(
     "div",
     { class: "ans-details-head" },
     h("b", { class: "ans-details-learner", text: d.learner ?? "?" }),
     d.status ? badge(d.status, failed ? "failed" : "ok") : null,
     mean != null
-      ? h("span", { class: "ans-muted", text: ` mean over folds ${fmtNum(mean)} ± ${fmtNum(std, 2)}` })
+      ? h("span", {
+          class: "ans-muted",
+          text: ` mean over ${forecasting ? "backtest windows" : "folds"} ${fmtNum(mean)} ± ${fmtNum(std, 2)}`,
+        })
       : null,
   );
 }
@@ -60,7 +82,7 @@ function kv(rows: [string, string][], cls: string): HTMLElement {
   );
 }
 
-function facts(d: TrialDetails): HTMLElement {
+function facts(d: TrialDetails, forecasting: boolean): HTMLElement {
   const params = isRecord(d.params) ? Object.entries(d.params) : [];
   const metrics = isRecord(d.metrics) ? Object.entries(d.metrics) : [];
   const folds = Array.isArray(d.fold_scores) ? d.fold_scores : [];
@@ -88,8 +110,15 @@ function facts(d: TrialDetails): HTMLElement {
         ? h(
             "div",
             { class: "ans-folds", testid: "fold-scores" },
-            h("span", { class: "ans-muted", text: "folds " }),
-            folds.map((s, i) => h("span", { class: "ans-chip", title: `fold ${i + 1}`, text: fmtNum(s) })),
+            h("span", { class: "ans-muted", text: forecasting ? "backtest windows " : "folds " }),
+            folds.map((s, i) =>
+              h(
+                "span",
+                { class: "ans-chip", title: foldLabel(i, forecasting), "data-fold": i + 1 },
+                forecasting ? h("span", { class: "ans-muted", text: `${foldLabel(i, true)} ` }) : null,
+                fmtNum(s),
+              ),
+            ),
           )
         : null,
       h("h4", { text: "Timings" }),
@@ -105,14 +134,16 @@ function facts(d: TrialDetails): HTMLElement {
   );
 }
 
-function plots(p: TrialDetails["plots"]): HTMLElement | null {
+function plots(p: TrialDetails["plots"], target: string): HTMLElement | null {
   if (!isRecord(p) || !p.kind) return null;
   const figs =
     p.kind === "classification"
       ? classification(p as unknown as ClassificationPlots)
       : p.kind === "regression"
         ? regression(p as unknown as RegressionPlots)
-        : [];
+        : p.kind === "forecast"
+          ? forecast(p as unknown as ForecastPlots, target)
+          : [];
   return figs.length ? h("div", { class: "ans-plots", testid: "trial-plots" }, figs) : null;
 }
 
@@ -250,6 +281,22 @@ function regression(p: RegressionPlots): HTMLElement[] {
     );
   }
   return out;
+}
+
+/** History tail, each backtest window's actuals and (dashed) predictions, cutoffs as rules. */
+function forecast(p: ForecastPlots, target: string): HTMLElement[] {
+  const history = isRecord(p.history) ? timePoints(p.history.t, p.history.y) : [];
+  const windows = backtestLines(p.backtest);
+  if (!windows.length && !history.some((d) => Number.isFinite(d.y))) return [];
+  const chart = { history, windows, forecast: [], yLabel: target || undefined };
+  const series = typeof p.series_id === "string" && p.series_id ? ` · series ${p.series_id}` : "";
+  const fig = figure(
+    `Backtest${series}`,
+    () => seriesChartOptions({ ...chart, width: 2 * W + 60, height: H + 30 }),
+    "backtest-plot",
+  );
+  fig.append(seriesLegend(chart, { actual: true }));
+  return [fig];
 }
 
 /** Axis ticks for values that may be large (prices): SI-style "200k" instead of "200,000". */

@@ -100,3 +100,17 @@ export function fieldError(slot: HTMLElement, field: string, message: string | u
       : null,
   );
 }
+
+/**
+ * Give a `<select>` these `[value, label]` options and select `value`. The options are
+ * replaced only when they changed, so a kernel update never closes an open select.
+ */
+const optionKeys = new WeakMap<HTMLSelectElement, string>();
+export function setOptions(el: HTMLSelectElement, options: [string, string][], value: string): void {
+  const key = JSON.stringify(options);
+  if (optionKeys.get(el) !== key) {
+    optionKeys.set(el, key);
+    el.replaceChildren(...options.map(([v, label]) => h("option", { value: v, text: label })));
+  }
+  el.value = value;
+}

@@ -184,7 +184,6 @@ export function labelMargin(labels: string[], min = 40, max = 200): number {
 
 export function mountExplanations(model: AnyModel, parent: HTMLElement): () => void {
   const { section, body, aside } = panel("explanations", "Explanations", "explanations");
-  section.style.gridColumn = "1 / -1"; // the forecast panel beside it is hidden: use the row
   parent.append(section);
   let space: ExplanationSpace | null = null; // the user's choice; the kernel's until then
 

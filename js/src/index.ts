@@ -34,8 +34,8 @@ const PANELS: { mount: Mount; interactive: boolean }[] = [
   { mount: mountDetails, interactive: false },
   { mount: mountGuardrails, interactive: false },
   { mount: mountFeaturization, interactive: false },
-  { mount: mountExplanations, interactive: false },
   { mount: mountForecast, interactive: false },
+  { mount: mountExplanations, interactive: false },
 ];
 
 /** Add the stylesheet once per document (or shadow root) the widget renders into. */

@@ -6,6 +6,7 @@ import type {
   Config,
   DataInfo,
   FeaturizationRow,
+  Forecast,
   Guardrail,
   HistoryPoint,
   LeaderboardRow,
@@ -61,6 +62,7 @@ export const traits = {
   trialDetails: (m: AnyModel) => getDict<TrialDetails>(m, "trial_details"),
   best: (m: AnyModel) => getDict<Best>(m, "best"),
   error: (m: AnyModel) => getStr(m, "error"),
+  forecast: (m: AnyModel) => getDict<Forecast>(m, "forecast"),
 };
 
 export function send(model: AnyModel, msg: Message): void {

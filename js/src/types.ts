@@ -41,6 +41,14 @@ export interface Config {
   drop_columns?: string[];
   ensemble?: boolean;
   seed?: number | null;
+  // forecasting (always present in the kernel's config; null when unused)
+  time_column?: string | null;
+  horizon?: number | null;
+  series_id?: string | null;
+  frequency?: string;
+  season_length?: number | "auto";
+  country_holidays?: string | null;
+  n_windows?: number | null;
   [key: string]: unknown;
 }
 
@@ -58,6 +66,17 @@ export interface Choices {
   inferred_task?: string;
   task_reason?: string;
   default_metric?: string;
+  /** Columns that parse as datetimes (may be empty). */
+  time_columns?: string[];
+  /** The kernel's guesses for the current time column; any may be null. */
+  forecast_defaults?: ForecastDefaults;
+}
+
+export interface ForecastDefaults {
+  horizon?: number | null;
+  frequency?: string | null;
+  season_length?: number | null;
+  n_windows?: number | null;
 }
 
 export interface Status {
@@ -128,6 +147,42 @@ export interface RegressionPlots {
   residuals?: { predicted?: number[]; residual?: number[] };
 }
 
+/** `{t, y}` of one series: ISO timestamps and values (null: missing). */
+export interface TimeValues {
+  t?: string[];
+  y?: (number | null)[];
+}
+
+export interface ForecastBacktestWindow {
+  window: number;
+  cutoff?: string;
+  t?: string[];
+  y?: (number | null)[]; // actuals (trial details only)
+  y_pred?: (number | null)[];
+  score?: number | null; // the window's score (the `forecast` trait only)
+}
+
+export interface ForecastPlots {
+  kind: "forecast";
+  series_id?: string;
+  history?: TimeValues;
+  backtest?: ForecastBacktestWindow[];
+}
+
+/** The `forecast` trait (CONTRACT.md, "Forecast"); `{}` when there is none. */
+export interface Forecast {
+  series_ids?: string[];
+  series_id?: string;
+  metric?: string;
+  horizon?: number;
+  level?: number;
+  model?: string;
+  history?: TimeValues;
+  backtest?: ForecastBacktestWindow[];
+  forecast?: { t?: string[]; mean?: (number | null)[]; lower?: (number | null)[]; upper?: (number | null)[] };
+  computing?: boolean;
+}
+
 export interface TrialDetails {
   trial_id?: number | null;
   learner?: string;
@@ -139,7 +194,7 @@ export interface TrialDetails {
   duration?: number | null;
   status?: string;
   error?: string | null;
-  plots?: ClassificationPlots | RegressionPlots | Record<string, never>;
+  plots?: ClassificationPlots | RegressionPlots | ForecastPlots | Record<string, never>;
 }
 
 export interface Best {
@@ -211,7 +266,8 @@ export type Message =
   | { type: "cancel" }
   | { type: "extend"; seconds: number }
   | { type: "select_trial"; trial_id: number }
-  | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace };
+  | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace }
+  | { type: "forecast_series"; series_id: string };
 
 /** The part of anywidget's model API the front end uses (the dev harness fakes exactly this). */
 export interface AnyModel {

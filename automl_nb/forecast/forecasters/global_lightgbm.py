@@ -19,7 +19,6 @@ from ..features import (
     auto_rolling,
     exog_and_calendar,
     lag_block,
-    lag_names,
     series_spread,
 )
 from ..panel import Panel
