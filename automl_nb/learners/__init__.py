@@ -6,7 +6,6 @@ inside ``make``/``fit``.
 
 from __future__ import annotations
 
-from automl_nb.forecast.forecasters import FORECASTERS  # noqa: E402  (after base: they build on it)
 from automl_nb.learners import (
     dummy,
     extra_trees,
@@ -29,7 +28,7 @@ __all__ = [
     "get_learner",
 ]
 
-LEARNERS: dict[str, LearnerSpec] = {
+TABULAR: dict[str, LearnerSpec] = {
     spec.name: spec
     for spec in (
         dummy.SPEC,
@@ -42,15 +41,30 @@ LEARNERS: dict[str, LearnerSpec] = {
         mlp.SPEC,
     )
 }
-LEARNERS.update(FORECASTERS)
+
+
+def _registry() -> dict[str, LearnerSpec]:
+    """Tabular learners and forecasters. Built on first use: the forecasters build on
+    ``learners.base``, so importing them while this package initializes would be circular."""
+    if "LEARNERS" not in globals():
+        from automl_nb.forecast.forecasters import FORECASTERS
+
+        globals()["LEARNERS"] = {**TABULAR, **FORECASTERS}
+    return globals()["LEARNERS"]
+
+
+def __getattr__(name: str):
+    if name == "LEARNERS":
+        return _registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_learner(name: str) -> LearnerSpec:
     """The learner registered as ``name``; ValueError naming the valid names otherwise."""
     try:
-        return LEARNERS[name]
+        return _registry()[name]
     except (KeyError, TypeError):
-        valid = ", ".join(LEARNERS)
+        valid = ", ".join(_registry())
         raise ValueError(f"unknown learner {name!r}; valid learners: {valid}") from None
 
 
@@ -58,4 +72,4 @@ def available_learners(task: str) -> list[str]:
     """Names of the learners that support ``task`` and whose optional dependency is installed."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
-    return [name for name, spec in LEARNERS.items() if task in spec.tasks and spec.available()]
+    return [name for name, spec in _registry().items() if task in spec.tasks and spec.available()]
