@@ -39,5 +39,12 @@ bench:
 	bash benchmarks/setup_peers.sh
 	benchmarks/.venv-peers/bin/python -m benchmarks.run_tabular --budget 60
 
+# Forecasting benchmark: peers in benchmarks/.venv-forecast (pandas < 3), automl_nb editable there too
+.PHONY: bench-forecast
+bench-forecast:
+	bash benchmarks/setup_forecast_peers.sh
+	benchmarks/.venv-forecast/bin/python -m benchmarks.run_forecast --budget 60 --series all \
+	  --systems seasonal_naive,statsmodels_ets,prophet,statsforecast_autoarima,statsforecast_autoets,automl_nb
+
 clean:
 	rm -rf $(VENV) automl_nb_runs

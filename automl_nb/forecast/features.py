@@ -105,11 +105,11 @@ def calendar_features(times: pd.DatetimeIndex, freq: str, m: int) -> tuple[np.nd
     cols: dict[str, np.ndarray] = {}
     if span < pd.Timedelta(days=1):
         cols["minute_of_day"] = (times.hour * 60 + times.minute).to_numpy()
-        cols["day_of_week"] = times.dayofweek.to_numpy()
+        cols["day_of_week"] = times.day_of_week.to_numpy()
     elif span < pd.Timedelta(days=7):
-        cols["day_of_week"] = times.dayofweek.to_numpy()
+        cols["day_of_week"] = times.day_of_week.to_numpy()
         cols["day_of_month"] = times.day.to_numpy()
-        cols["day_of_year"] = times.dayofyear.to_numpy()
+        cols["day_of_year"] = times.day_of_year.to_numpy()
         cols["month"] = times.month.to_numpy()
     elif span < pd.Timedelta(days=28):
         cols["week_of_year"] = times.isocalendar().week.to_numpy().astype(int)

@@ -27,7 +27,7 @@ def season_length_for(freq: str) -> int:
     """The usual season length of a frequency: 12 for monthly, 7 for daily, 24 for hourly,
     48 for half-hourly, 4 for quarterly, 52 for weekly, 1 for yearly."""
     offset = pd.tseries.frequencies.to_offset(freq)
-    name = offset.name.split("-")[0]
+    name = (offset.rule_code if hasattr(offset, "rule_code") else offset.name).split("-")[0]
     n = getattr(offset, "n", 1) or 1
     if name in ("min", "T"):
         return max(1, int(round(24 * 60 / n))) if n >= 5 else 60

@@ -8,6 +8,7 @@ an optional series id column and optional exogenous columns known in the future.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,18 +138,18 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
                 f"time_column {tcol!r}: {int(off.sum())} timestamps{_in(name)} are not on the {freq!r} grid "
                 f"(first: {t[off][0]}); set frequency= to the data's frequency or align the timestamps"
             )
-        s = pd.Series(g[target].astype(float).to_numpy(), index=t).reindex(grid)
-        if len(grid) > len(t):
-            gaps[name] = len(grid) - len(t)
-        n_nan = int(s.isna().sum())
-        first_valid = s.first_valid_index()
+        rows = pd.Series(g[target].astype(float).to_numpy(), index=t)
+        first_valid = rows.first_valid_index()
         if first_valid is None:
             raise DataError(f"the target {target!r} is missing in every row{_in(name)}")
-        lead = int((s.index < first_valid).sum())
-        lead_dropped += lead
-        s = s.loc[first_valid:]
-        if n_nan - lead:
-            filled[name] = n_nan - lead
+        lead_dropped += int(rows.loc[:first_valid].isna().sum())
+        rows = rows.loc[first_valid:]
+        s = rows.reindex(grid[grid >= first_valid])
+        if len(s) > len(rows):
+            gaps[name] = len(s) - len(rows)
+        if rows.isna().any():
+            filled[name] = int(rows.isna().sum())
+        if s.isna().any():
             s = s.interpolate(method="linear", limit_direction="both")
         ids.append(key)
         starts.append(s.index[0])
@@ -284,20 +285,24 @@ def _frequency(groups: list, tcol: str, frequency: str) -> tuple[str, str]:
         t = pd.DatetimeIndex(g[tcol])
         if len(t) >= 3:
             try:
-                f = pd.infer_freq(t)
+                with warnings.catch_warnings():  # pandas 3 warns that pandas 4 returns an offset
+                    warnings.simplefilter("ignore")
+                    f = pd.infer_freq(t)
             except (TypeError, ValueError):
                 f = None
+            f = getattr(f, "freqstr", f)  # pandas 4 returns an offset
             if f:
                 found[f] = found.get(f, 0) + 1
     if found:
         f = max(found, key=found.get)
         return f, f"inferred from the timestamps ({f!r}{'' if len(found) == 1 else f'; {len(found)} different frequencies seen, the most common used'})"
     # gaps break infer_freq: use the most common step between timestamps
-    diffs = pd.Series(np.concatenate([np.diff(pd.DatetimeIndex(g[tcol]).asi8) for _, g in groups[:200]]))
-    diffs = diffs[diffs > 0]
+    diffs = pd.Series(np.concatenate([np.diff(pd.DatetimeIndex(g[tcol]).values).astype("timedelta64[ns]")
+                                      for _, g in groups[:200]]))
+    diffs = diffs[diffs > pd.Timedelta(0)]
     if diffs.empty:
         raise DataError(f"cannot infer the frequency of time_column {tcol!r}: too few timestamps; pass frequency= (e.g. 'D', 'MS')")
-    step = pd.Timedelta(int(diffs.mode().iloc[0]))
+    step = pd.Timedelta(diffs.mode().iloc[0])
     t = pd.DatetimeIndex(pd.concat([g[tcol] for _, g in groups[:200]]))
     for f, lo, hi in (("MS", 28, 31), ("QS", 89, 92), ("YS", 365, 366)):
         if pd.Timedelta(days=lo) <= step <= pd.Timedelta(days=hi):

@@ -15,20 +15,25 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
   const { section, body, aside } = panel("details", "Trial details", "trial-details");
   parent.append(section);
 
+  // config and choices only matter for the task: an edit of another setting redraws nothing
+  let last: [unknown, boolean, string] | null = null;
   const render = () => {
     const d = traits.trialDetails(model);
+    const forecasting = isForecastTrial(d, effectiveTask(traits.config(model), traits.choices(model)));
+    const target = traits.target(model);
+    if (last && last[0] === model.get("trial_details") && last[1] === forecasting && last[2] === target) return;
+    last = [model.get("trial_details"), forecasting, target];
     if (!Object.keys(d).length) {
       aside.textContent = "";
       replace(body, empty("Click a leaderboard row to see that trial here."));
       return;
     }
     aside.textContent = d.trial_id != null ? `trial #${d.trial_id}` : "";
-    const forecasting = isForecastTrial(d, effectiveTask(traits.config(model), traits.choices(model)));
     replace(
       body,
       summary(d, forecasting),
       d.error ? h("pre", { class: "ans-error-box", text: d.error }) : null,
-      h("div", { class: "ans-details-main" }, facts(d, forecasting), plots(d.plots, traits.target(model))),
+      h("div", { class: "ans-details-main" }, facts(d, forecasting), plots(d.plots, target)),
     );
   };
   // config/choices/target: the task (fold or window labels) and the y axis label

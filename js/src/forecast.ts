@@ -358,20 +358,24 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
     const shown = typeof f.series_id === "string" ? f.series_id : "";
     if (pending != null && (pending === shown || !computing)) pending = null;
 
-    // title: the model and its backtest score
+    // title: the model and its backtest score on the shown series (the mean over the windows)
     const windows = backtestLines(f.backtest);
     const scores = windows.map((w) => w.score).filter(finite);
     const metric = typeof f.metric === "string" ? f.metric : "";
     const mean = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+    const ids = seriesOptions(f);
+    const where = ids.length > 1 && shown ? ` on ${shown}` : "";
+    const nWindows = `${windows.length} backtest window${windows.length === 1 ? "" : "s"}`;
     replace(
       title,
       h("b", { text: typeof f.model === "string" && f.model ? f.model : "final model" }),
       metric
         ? h("span", {
             class: "ans-muted",
-            text: ` · ${metric}${mean != null ? ` ${fmtNum(mean)}` : ""}${
-              windows.length ? ` over ${windows.length} backtest window${windows.length === 1 ? "" : "s"}` : ""
-            }`,
+            text:
+              mean != null
+                ? ` · ${metric} ${fmtNum(mean)}${where} (mean of ${nWindows})`
+                : ` · ${metric}${windows.length ? `, ${nWindows}` : ""}`,
           })
         : null,
     );
@@ -381,7 +385,6 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
     aside.textContent = parts.join(" · ");
 
     // series select: only with more than one series
-    const ids = seriesOptions(f);
     if (ids.length > 1 && seriesLabel.parentNode !== bar) title.after(seriesLabel);
     else if (ids.length <= 1) seriesLabel.remove();
     setOptions(
@@ -410,7 +413,8 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
     );
   };
 
-  const off = subscribe(model, ["forecast", "target"], render, (e) => renderFailure(content, e));
+  // error: a refused series request leaves the trait as it was; the select goes back to it
+  const off = subscribe(model, ["forecast", "target", "error"], render, (e) => renderFailure(content, e));
   // Redraw at the new width when the cell resizes (coalesced to one frame), like chart.ts.
   let frame = 0;
   const ro =
