@@ -46,7 +46,8 @@ def test_studio_describes_the_data_and_offers_the_choices(credit):
     kinds = {c["name"]: c["kind"] for c in info["columns"]}
     assert kinds["Home"] == "categorical" and kinds["Income"] == "numeric"
     assert len(info["head"]["rows"]) == 5 and all(isinstance(v, str) for v in info["head"]["rows"][0])
-    assert s.choices["tasks"] == ["auto", "binary", "multiclass", "regression"]
+    assert s.choices["tasks"] == ["auto", "binary", "multiclass", "regression", "forecast"]
+    assert s.choices["metrics"]["forecast"] == ["rmse", "mae", "mase", "smape"] and s.choices["time_columns"] == []
     assert "roc_auc" in s.choices["metrics"]["binary"] and "rmse" in s.choices["metrics"]["regression"]
     lightgbm = next(le for le in s.choices["learners"] if le["name"] == "lightgbm")
     assert lightgbm["description"] and "binary" in lightgbm["tasks"]

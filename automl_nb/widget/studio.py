@@ -687,8 +687,10 @@ def settings_errors(config: dict[str, Any]) -> dict[str, str]:
         if key == "ensemble" and not isinstance(value, bool):
             errors[key] = f"ensemble must be true or false, got {value!r}"
             continue
+        if key in FORECAST_KEYS and not forecast:
+            continue  # not used: _effective left the default
         alone = {key: value}
-        if forecast or key in FORECAST_KEYS:
+        if forecast:
             # checked in a forecasting context: the other required settings as placeholders
             alone = {"task": "forecast", "time_column": "t", "horizon": 1, **alone}
         try:
