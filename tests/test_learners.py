@@ -20,8 +20,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl_nb.learners import LEARNERS, available_learners, get_learner
-from automl_nb.learners.base import FAMILIES, TASKS, LearnerSpec, TrialTimeout
+from automl_nb.config import TABULAR_TASKS
+from automl_nb.forecast.forecasters import FORECASTERS
+from automl_nb.learners import LEARNERS, TABULAR, available_learners, get_learner
+from automl_nb.learners.base import FAMILIES, LearnerSpec, TrialTimeout
+from automl_nb.learners.base import TASKS as ALL_TASKS
+
+TASKS = TABULAR_TASKS  # the forecasters are tested in test_forecasters.py
 
 REPO = Path(__file__).resolve().parents[1]
 HAS_TORCH = LEARNERS["mlp"].available()
@@ -34,7 +39,7 @@ def _skip_unavailable(name: str) -> None:
         pytest.skip(f"{name} needs {LEARNERS[name].requires}")
 
 
-CASES = [(name, task) for name, spec in LEARNERS.items() for task in TASKS if task in spec.tasks]
+CASES = [(name, task) for name, spec in TABULAR.items() for task in TASKS if task in spec.tasks]
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -92,7 +97,10 @@ def _fit(spec: LearnerSpec, params: dict, task: str, data, deadline: float | Non
 
 
 def test_registry_order_and_fields() -> None:
-    assert list(LEARNERS) == [
+    assert list(LEARNERS) == [*TABULAR, *FORECASTERS]
+    assert all(spec.tasks == {"forecast"} and spec.family == "forecast" for spec in FORECASTERS.values())
+    assert list(FORECASTERS)[0] == "seasonal_naive"
+    assert list(TABULAR) == [
         "dummy",
         "linear",
         "lightgbm",
@@ -105,7 +113,7 @@ def test_registry_order_and_fields() -> None:
     for name, spec in LEARNERS.items():
         assert spec.name == name
         assert spec.family in FAMILIES
-        assert spec.tasks and spec.tasks <= set(TASKS)
+        assert spec.tasks and spec.tasks <= set(ALL_TASKS)
         assert spec.defaults, name
         assert spec.cost > 0
     assert LEARNERS["mlp"].requires == "torch"
@@ -121,9 +129,10 @@ def test_get_learner() -> None:
 
 
 def test_available_learners(monkeypatch: pytest.MonkeyPatch) -> None:
-    everything = [n for n in LEARNERS if n != "mlp" or HAS_TORCH]
+    everything = [n for n in TABULAR if n != "mlp" or HAS_TORCH]
     for task in TASKS:
         assert available_learners(task) == everything
+    assert available_learners("forecast") == [n for n, s in FORECASTERS.items() if s.available()]
     dummy = LEARNERS["dummy"]
     classification_only = LearnerSpec(
         name="clf_only",

@@ -34,6 +34,8 @@ def test_forecast_settings_are_validated_in_the_widget(visnights):
     assert "time_column" in s.config_errors or "horizon" in s.config_errors
     s.config = {**s.config, "time_column": "quarter", "series_id": "region", "horizon": 0}
     assert "positive integer" in s.config_errors["horizon"]
+    d = s.choices["forecast_defaults"]
+    assert d["season_length"] == 4 and d["frequency"].startswith("QS") and d["horizon"] == 4 and d["n_windows"] == 3
     s.config = {**s.config, "horizon": 8, "country_holidays": "XX"}
     assert "country_holidays" in s.config_errors
     s.config = {**s.config, "country_holidays": None, "series_id": "nope"}

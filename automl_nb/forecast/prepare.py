@@ -366,3 +366,25 @@ def _windows(lengths: list[int], ids: list, h: int, config: ExperimentConfig, m:
         reason = (f"{n} rolling-origin windows of {h} steps, {step} steps apart (default {DEFAULT_WINDOWS}"
                   + ("" if n == DEFAULT_WINDOWS else f"; the shortest series has room for {fits}") + ")")
     return [h + step * (n - 1 - k) for k in range(n)], step, reason
+
+
+def guess_defaults(df: pd.DataFrame, time_column: str | None, series_id: str | None) -> dict[str, Any]:
+    """What "auto" would mean for this time column (the Studio's placeholders): frequency,
+    season length, a horizon of one season, the backtest windows; ``{}`` when unknown."""
+    if not time_column or time_column not in df.columns or (series_id and series_id not in df.columns):
+        return {}
+    try:
+        times, _ = _parse_times(df[time_column], time_column)
+        frame = pd.DataFrame({time_column: times}).assign(_id=df[series_id].to_numpy() if series_id else 0).dropna()
+        frame = frame.sort_values(["_id", time_column])
+        groups = list(frame.groupby("_id", sort=False))
+        freq, _ = _frequency(groups, time_column, "auto")
+        m = season_length_for(freq)
+        shortest = min(len(g) for _, g in groups)
+    except (DataError, ValueError, TypeError):
+        return {}
+    horizon = max(1, min(m if m > 1 else 10, (shortest - MIN_TRAIN) // 2)) if shortest > MIN_TRAIN + 1 else None
+    windows = None
+    if horizon:
+        windows = max(1, min(DEFAULT_WINDOWS, 1 + (shortest - horizon - MIN_TRAIN) // horizon))
+    return {"horizon": horizon, "frequency": freq, "season_length": m, "n_windows": windows}

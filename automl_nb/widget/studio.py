@@ -247,9 +247,15 @@ class Studio(anywidget.AnyWidget):
                     errors["metric"] = str(exc)
         task = prepared.task if prepared is not None else (
             config.get("task") if config.get("task") in TASKS else inferred)
+        defaults = {}
+        if config.get("task") == "forecast":
+            from ..forecast.prepare import guess_defaults
+
+            defaults = guess_defaults(self._df, config.get("time_column"), config.get("series_id"))
         with self._write_lock, self.hold_sync():
             self.choices = {**self.choices, "inferred_task": inferred, "task_reason": reason,
-                            "default_metric": default_metric(task) if task in TASKS else ""}
+                            "default_metric": default_metric(task) if task in TASKS else "",
+                            "forecast_defaults": defaults}
             self.config_errors = errors
             if target_error:
                 self.error = self._validation_error = target_error

@@ -40,19 +40,33 @@ export function shownMetric(config: Config, choices: Choices, task: string): str
   return opts[0] ?? "";
 }
 
+/** The forecasting keys of `config` and their values when unused (any task but "forecast"). */
+export const FORECAST_UNUSED: Partial<Config> = {
+  time_column: null,
+  horizon: null,
+  series_id: null,
+  frequency: AUTO,
+  season_length: AUTO,
+  country_holidays: null,
+  n_windows: null,
+};
+
 /**
  * A new config for a changed task: a metric that no longer applies goes back to "auto";
- * choosing "forecast" without a time column picks the first column that parses as datetimes.
- * The forecasting keys of another task are kept (the kernel ignores them), so switching back
- * and forth loses nothing.
+ * choosing "forecast" without a time column picks the first column that parses as datetimes;
+ * choosing another task resets the forecasting keys the config has to their unused values
+ * (the engine refuses forecasting settings for other tasks).
  */
 export function withTask(config: Config, choices: Choices, task: string): Config {
   const next: Config = { ...config, task };
   const metric = typeof config.metric === "string" ? config.metric : AUTO;
   if (metric !== AUTO && !metricOptions(choices, task).includes(metric)) next.metric = AUTO;
-  const times = Array.isArray(choices.time_columns) ? choices.time_columns : [];
-  if (task === FORECAST && (config.time_column == null || config.time_column === "") && times.length)
-    next.time_column = String(times[0]);
+  if (task === FORECAST) {
+    const times = Array.isArray(choices.time_columns) ? choices.time_columns : [];
+    if ((config.time_column == null || config.time_column === "") && times.length) next.time_column = String(times[0]);
+  } else {
+    for (const [k, v] of Object.entries(FORECAST_UNUSED)) if (k in config) next[k] = v;
+  }
   return next;
 }
 
@@ -294,7 +308,11 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
 
     // time column: options follow choices.time_columns and the current value, updated in place
     const timeSel = select([], "", { testid: "time-column-select", class: "ans-input", "aria-label": "Time column" });
-    timeSel.addEventListener("change", () => patch({ time_column: timeSel.value || null }));
+    // a column that becomes the time (or series id) column is no longer dropped
+    const undrop = (name: string) => (traits.config(model).drop_columns ?? []).filter((c) => c !== name);
+    timeSel.addEventListener("change", () =>
+      patch({ time_column: timeSel.value || null, drop_columns: undrop(timeSel.value) }),
+    );
     const timeHint = h("div", { class: "ans-hint", testid: "forecast-defaults" });
     syncers.push(() => {
       const c = traits.config(model);
@@ -313,7 +331,9 @@ export function mountConfig(model: AnyModel, parent: HTMLElement): () => void {
 
     // series id: "(single series)" = null, then the columns but the target and the time column
     const seriesSel = select([], "", { testid: "series-id-select", class: "ans-input", "aria-label": "Series id" });
-    seriesSel.addEventListener("change", () => patch({ series_id: seriesSel.value || null }));
+    seriesSel.addEventListener("change", () =>
+      patch({ series_id: seriesSel.value || null, drop_columns: undrop(seriesSel.value) }),
+    );
     syncers.push(() => {
       const c = traits.config(model);
       const columns = (traits.dataInfo(model).columns ?? []).map((col) => String(col.name));

@@ -397,8 +397,12 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
     // chart + table
     const history = timePoints(f.history?.t, f.history?.y);
     const fc = forecastPoints(f.forecast);
+    const note =
+      typeof f.note === "string" && f.note
+        ? h("div", { class: "ans-muted ans-forecast-note", testid: "forecast-note", text: f.note })
+        : null;
     if (!hasForecastData(f)) {
-      replace(content, empty(computing ? "Computing the forecast…" : "No forecast to show."));
+      replace(content, note, empty(computing ? "Computing the forecast…" : "No forecast to show."));
       return;
     }
     const width = Math.max(320, Math.floor(content.clientWidth || body.clientWidth || 760));
@@ -407,6 +411,7 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
     const chart = { history, windows, forecast: fc, yLabel: target || undefined };
     replace(
       content,
+      note,
       seriesLegend(chart, { metric, level: finite(f.level) ? f.level : null }, "forecast-legend"),
       figure("", () => seriesChartOptions({ ...chart, width, height: 280 }), "forecast-chart"),
       fc.length ? forecastTable(fc, f.level) : null,

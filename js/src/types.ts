@@ -177,6 +177,7 @@ export interface Forecast {
   horizon?: number;
   level?: number;
   model?: string;
+  note?: string; // why part of it is missing ("" when nothing to say)
   history?: TimeValues;
   backtest?: ForecastBacktestWindow[];
   forecast?: { t?: string[]; mean?: (number | null)[]; lower?: (number | null)[]; upper?: (number | null)[] };

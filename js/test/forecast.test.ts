@@ -141,8 +141,37 @@ describe("forecast helpers", () => {
       time_column: "month",
     });
     expect(withTask({ task: "binary", time_column: "day" }, choices, "forecast").time_column).toBe("day");
-    expect(withTask({ task: "forecast", time_column: "month" }, choices, "binary").time_column).toBe("month");
     expect(withTask({ task: "binary", time_column: null }, {}, "forecast").time_column).toBeNull();
+  });
+
+  it("resets the forecasting keys when the task is no longer forecast", () => {
+    const forecasting = {
+      task: "forecast",
+      metric: "mase",
+      time_column: "month",
+      horizon: 12,
+      series_id: "store",
+      frequency: "MS",
+      season_length: 12,
+      country_holidays: "US",
+      n_windows: 3,
+    };
+    expect(withTask(forecasting, { metrics: { regression: ["rmse"] } }, "regression")).toEqual({
+      task: "regression",
+      metric: "auto",
+      time_column: null,
+      horizon: null,
+      series_id: null,
+      frequency: "auto",
+      season_length: "auto",
+      country_holidays: null,
+      n_windows: null,
+    });
+    // a config without the forecasting keys (an older kernel) does not get them
+    expect(withTask({ task: "binary", metric: "auto" }, {}, "regression")).toEqual({
+      task: "regression",
+      metric: "auto",
+    });
   });
 
   it("labels backtest windows", () => {
@@ -260,6 +289,16 @@ describe("forecast panel", () => {
     model.set("forecast", {});
     await tick();
     expect(one("forecast").hidden).toBe(true);
+  });
+
+  it("shows the kernel's note", () => {
+    const f = salesForecast();
+    const { one } = mount("forecast", {
+      forecast: { ...f, forecast: { t: [], mean: [], lower: [], upper: [] }, note: "the final model failed to refit" },
+    });
+    expect(one("forecast-note").textContent).toBe("the final model failed to refit");
+    expect(one("forecast-chart")).toBeTruthy(); // history and backtest are still drawn
+    expect(one("forecast").querySelectorAll('[data-testid="forecast-table"]').length).toBe(0);
   });
 
   it("shows the series select only with more than one series", () => {
@@ -409,9 +448,11 @@ describe("forecast config", () => {
       season_length: "auto",
     });
     model.set("choices", { ...model.get("choices"), time_columns: ["month", "opened"] });
+    model.set("config", { ...model.get("config"), drop_columns: ["opened", "promo"] });
     await tick();
     edit("time-column-select", "opened");
     expect(model.get("config").time_column).toBe("opened");
+    expect(model.get("config").drop_columns).toEqual(["promo"]); // the time column is not dropped
     await tick();
     // the series select now offers the old time column
     expect([...one<HTMLSelectElement>("series-id-select").options].map((o) => o.value)).toContain("month");
