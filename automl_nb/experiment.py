@@ -300,6 +300,10 @@ class Experiment:
     def _n_rows(self) -> int:
         return len(self.prepared.X)
 
+    def _portfolio(self) -> list[tuple[str, int]] | None:
+        """The portfolio phase's order, (learner, default index); None: the searcher's own."""
+        return None
+
     def _n_validations(self) -> int:
         """Models fitted per trial (folds), to estimate a refit's cost."""
         return max(1, len(self.data.folds))
@@ -314,7 +318,8 @@ class Experiment:
             names = [n for n in names if n in cfg.allowed_learners or n == self.BASELINE]
         names = [n for n in names if n not in cfg.blocked_learners]
         searcher = Searcher([LEARNERS[n] for n in names], p.task, self._n_rows(), cfg.seed, n_workers,
-                            deterministic=cfg.max_trials is not None, baseline=self.BASELINE)
+                            deterministic=cfg.max_trials is not None, baseline=self.BASELINE,
+                            portfolio=self._portfolio())
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 

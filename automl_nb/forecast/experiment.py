@@ -54,6 +54,11 @@ class ForecastExperiment(Experiment):
         return RunStarted("forecast", p.metric, self.config.time_budget, self.plan.description,
                           int(sum(p.info.lengths)), p.info.n_series)
 
+    def _portfolio(self) -> list[tuple[str, int]]:
+        from .forecasters import PORTFOLIO
+
+        return list(PORTFOLIO)
+
     def _n_rows(self) -> int:
         return int(sum(self.prepared.info.lengths))
 

@@ -46,6 +46,7 @@ PORTFOLIO_ORDER = (
 )
 
 BASELINES = (("dummy", 0), ("linear", 0))
+MAX_REPEATS = 8  # samples of a configuration already tried before a learner's space counts as exhausted
 
 
 class Searcher:
@@ -58,6 +59,7 @@ class Searcher:
         n_workers: int = 1,
         deterministic: bool = False,
         baseline: str = "dummy",
+        portfolio: Sequence[tuple[str, int]] | None = None,
     ) -> None:
         self.learners = {spec.name: spec for spec in learners}
         self.baseline = baseline  # runs first, on the driver; never searched
@@ -66,10 +68,11 @@ class Searcher:
         self.rng = np.random.default_rng(seed)
         self.next_id = 0
         self._queue: list[tuple[str, str, dict]] = []  # (phase, learner, params)
-        for name, i in (*BASELINES, *PORTFOLIO_ORDER):
+        for name, i in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio)):
             spec = self.learners.get(name)
             if spec is not None and i < len(spec.defaults):
-                self._queue.append(("baseline" if (name, i) in BASELINES else "portfolio", name, dict(spec.defaults[i])))
+                phase = "baseline" if (name, i) in BASELINES or name == baseline else "portfolio"
+                self._queue.append((phase, name, dict(spec.defaults[i])))
         for spec in learners:  # defaults not named in the order above still run, last
             for d in spec.defaults:
                 if not any(n == spec.name and p == d for _, n, p in self._queue):
@@ -81,6 +84,7 @@ class Searcher:
         self._told_upto = 0  # ids below are told (deterministic mode)
         self.results: dict[int, TrialResult] = {}
         self._skip: set[str] = set()
+        self._asked: dict[int, dict] = {}  # trial id -> params of every configuration asked
 
     # ---- the protocol --------------------------------------------------------------------
 
@@ -133,15 +137,25 @@ class Searcher:
         if name is None:
             return None
         study = self._study(name)
-        trial = study.ask()
-        try:
-            params = self.learners[name].space(trial, self.task, self.n_rows)
-        except Exception:  # a space that cannot sample is a bug in that learner: stop using it
-            logging.getLogger("automl_nb").exception("search space of %s failed", name)
-            study.tell(trial, state=_state("FAIL"))
-            self._skip.add(name)
-            return self.ask()
-        return self._register("search", name, params, trial, prune_above)
+        for _ in range(MAX_REPEATS):
+            trial = study.ask()
+            try:
+                params = self.learners[name].space(trial, self.task, self.n_rows)
+            except Exception:  # a space that cannot sample is a bug in that learner: stop using it
+                logging.getLogger("automl_nb").exception("search space of %s failed", name)
+                study.tell(trial, state=_state("FAIL"))
+                self._skip.add(name)
+                return self.ask()
+            seen = self._seen(name, params)
+            if seen is False:
+                return self._register("search", name, params, trial, prune_above)
+            # tried already (small discrete spaces): tell TPE the known outcome, sample again
+            if seen is not None and seen.ok:
+                study.tell(trial, self._loss(seen))
+            else:
+                study.tell(trial, state=_state("FAIL" if seen is not None else "PRUNED"))
+        self._skip.add(name)  # the space keeps giving configurations already tried: exhausted
+        return self.ask()
 
     def tell(self, result: TrialResult) -> None:
         if not self.deterministic:
@@ -152,6 +166,16 @@ class Searcher:
             self._tell(self._buffer.pop(self._told_upto))
             self._told_upto += 1
 
+    def _seen(self, name: str, params: dict) -> TrialResult | None | bool:
+        """The result of an earlier trial with these parameters, None while it runs, False if new."""
+        for r in self.results.values():
+            if r.learner == name and r.params == params:
+                return r
+        for tid, (n, _) in self._pending.items():
+            if n == name and self._asked.get(tid) == params:
+                return None
+        return False
+
     def skip_learner(self, name: str) -> None:
         self._skip.add(name)
 
@@ -161,6 +185,7 @@ class Searcher:
         tid = self.next_id
         self.next_id += 1
         self._pending[tid] = (name, trial)
+        self._asked[tid] = params
         return TrialConfig(tid, name, params, phase, prune_above if phase == "search" else None)
 
     def _tell(self, result: TrialResult) -> None:

@@ -9,3 +9,16 @@ from __future__ import annotations
 from automl_nb.forecast.forecasters import global_lightgbm, naive
 
 FORECASTERS = {spec.name: spec for spec in (naive.SPEC, global_lightgbm.SPEC)}
+
+#: the portfolio phase: (forecaster, index of its default), cheap and strong first; names
+#: not registered (an optional library missing) are skipped
+PORTFOLIO = (
+    ("seasonal_naive", 0),
+    ("theta", 0),
+    ("ets", 0),
+    ("global_lightgbm", 0),
+    ("arima", 0),
+    ("global_lightgbm", 1),
+    ("prophet", 0),
+    ("tcn", 0),
+)
