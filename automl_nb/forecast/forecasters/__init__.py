@@ -6,9 +6,20 @@ only when a forecaster is fitted.
 
 from __future__ import annotations
 
-from automl_nb.forecast.forecasters import global_lightgbm, naive
+from automl_nb.forecast.forecasters import (
+    arima,
+    ets,
+    global_lightgbm,
+    naive,
+    prophet_model,
+    tcn,
+    theta,
+)
 
-FORECASTERS = {spec.name: spec for spec in (naive.SPEC, global_lightgbm.SPEC)}
+FORECASTERS = {
+    spec.name: spec
+    for spec in (naive.SPEC, global_lightgbm.SPEC, ets.SPEC, theta.SPEC, arima.SPEC, prophet_model.SPEC, tcn.SPEC)
+}
 
 #: the portfolio phase: (forecaster, index of its default), cheap and strong first; names
 #: not registered (an optional library missing) are skipped

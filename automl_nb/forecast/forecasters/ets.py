@@ -9,7 +9,6 @@ Also home of the classical seasonal decomposition (:func:`seasonal_indices`,
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,14 +16,18 @@ import numpy as np
 from ...learners.base import LearnerSpec
 from ..panel import Panel
 from .base import FORECAST_TASKS, LocalForecaster, check_deadline, make_factory
+from .seasonality import (
+    STRENGTH_TO_DESEASONALIZE,
+    quiet,
+    seasonal_indices,
+    seasonal_pattern,
+    seasonal_strength,
+)
 
 #: above this season length the seasonal pattern is removed by a classical decomposition and
 #: a non-seasonal ETS fitted to the rest: seasonal ETS with m = 48 or 52 states is slow and
 #: its heuristic initial states are noisy
 MAX_SEASON = 24
-
-#: seasonal strength (0..1) above which a long season is removed before fitting
-STRENGTH_TO_DESEASONALIZE = 0.3
 
 #: (trend, damped) choices
 _TRENDS = ((None, False), ("add", False), ("add", True))
@@ -37,56 +40,6 @@ def train_length(m: int) -> int:
     and the fit time grows linearly with the length; 600 points is 50 years of monthly data.
     """
     return max(20 * m, 600)
-
-
-def _trend_of(y: np.ndarray, m: int) -> tuple[np.ndarray, int]:
-    """Centred moving average of length ``m`` (2 x m for even m) and the offset of its first
-    value in ``y``."""
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    half = (len(w) - 1) // 2
-    return np.convolve(y, w, mode="valid"), half
-
-
-def seasonal_indices(y: np.ndarray, m: int, multiplicative: bool = False) -> np.ndarray:
-    """Seasonal indices of a classical decomposition, aligned with the last ``m`` points.
-
-    The trend is a centred moving average; the detrended values (differences, or ratios when
-    ``multiplicative``) are averaged by position in the season and normalised to mean 0 (1).
-    Index ``k`` belongs to ``y[len(y) - m + k]``, so step ``j`` after the end of ``y`` has the
-    index ``j % m`` and point ``t`` of ``y`` the index ``(t - len(y)) % m``. Needs ``len(y) >= 2m``.
-    """
-    y = np.asarray(y, dtype=float)
-    n = len(y)
-    if m <= 1 or n < 2 * m:
-        raise ValueError(f"a seasonal decomposition needs two seasons ({2 * m} points), got {n}")
-    trend, half = _trend_of(y, m)
-    seg = y[half: half + len(trend)]
-    detrended = seg / trend if multiplicative else seg - trend
-    pos = (np.arange(half, half + len(trend)) - n) % m
-    idx = np.bincount(pos, detrended, minlength=m) / np.maximum(np.bincount(pos, minlength=m), 1)
-    return idx / idx.mean() if multiplicative else idx - idx.mean()
-
-
-def seasonal_strength(y: np.ndarray, m: int) -> float:
-    """Strength of seasonality ``max(0, 1 - Var(remainder) / Var(seasonal + remainder))`` of an
-    additive classical decomposition (Wang, Smith & Hyndman 2006); 0 when there is less than
-    two seasons of data."""
-    y = np.asarray(y, dtype=float)
-    n = len(y)
-    if m <= 1 or n < 2 * m:
-        return 0.0
-    idx = seasonal_indices(y, m)
-    trend, half = _trend_of(y, m)
-    detrended = y[half: half + len(trend)] - trend
-    remainder = detrended - idx[(np.arange(half, half + len(trend)) - n) % m]
-    var = float(np.var(detrended))
-    return 0.0 if var <= 0 else float(max(0.0, 1.0 - np.var(remainder) / var))
-
-
-def seasonal_pattern(idx: np.ndarray, start: int, length: int) -> np.ndarray:
-    """The indices of ``length`` steps from ``start`` (0 = the first step after the data,
-    negative = inside the data) for indices from :func:`seasonal_indices`."""
-    return idx[(np.arange(start, start + length)) % len(idx)]
 
 
 def _candidates(n: int, m: int, positive: bool, params: dict[str, Any]) -> list[tuple]:
@@ -150,6 +103,12 @@ class ETS(LocalForecaster):
     def fit_one(self, y: np.ndarray, m: int, exog: np.ndarray | None, panel: Panel, i: int,
                 deadline: float | None) -> Any:
         y = np.asarray(y, dtype=float)[-train_length(m):]
+        if np.ptp(y) == 0:  # a constant series (e.g. all zeros) stays constant
+            return float(y[-1])
+        with quiet():
+            return self._fit_series(y, m, deadline)
+
+    def _fit_series(self, y: np.ndarray, m: int, deadline: float | None) -> Any:
         positive = bool(np.all(y > 0))
         candidates = _candidates(len(y), m, positive, self.params)
         idx, multiplicative = None, False
@@ -161,41 +120,40 @@ class ETS(LocalForecaster):
                 idx = seasonal_indices(y, m, multiplicative)
                 pattern = seasonal_pattern(idx, -len(y), len(y))
                 y = y / pattern if multiplicative else y - pattern
+            still_positive = bool(np.all(y > 0))
             candidates = sorted({(e, t, d, None) for e, t, d, _ in candidates
-                                 if e == "add" or np.all(y > 0)}, key=str)
+                                 if e == "add" or still_positive}, key=str)
         best, best_aicc = None, np.inf
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(all="ignore"):
-                for error, trend, damped, season in candidates:
-                    check_deadline(deadline)
-                    try:
-                        res = _fit(y, m, error, trend, damped, season)
-                        aicc = float(res.aicc)
-                    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
-                        continue
-                    if np.isfinite(aicc) and aicc < best_aicc and np.all(np.isfinite(res.fittedvalues)):
-                        best, best_aicc = res, aicc
+        for error, trend, damped, season in candidates:
+            check_deadline(deadline)
+            try:
+                res = _fit(y, m, error, trend, damped, season)
+                aicc = float(res.aicc)
+            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
+                continue
+            if np.isfinite(aicc) and aicc < best_aicc and np.all(np.isfinite(res.fittedvalues)):
+                best, best_aicc = res, aicc
         if best is None:
             raise RuntimeError("no ETS model could be fitted")
         return best, idx, multiplicative
 
     def predict_one(self, state: Any, horizon: int, future_exog: np.ndarray | None) -> np.ndarray:
+        if isinstance(state, float):
+            return np.full(horizon, state)
         res, idx, multiplicative = state
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with quiet():
             pred = np.asarray(res.forecast(horizon), dtype=float)
         if idx is not None:
             pattern = seasonal_pattern(idx, 0, horizon)
             pred = pred * pattern if multiplicative else pred + pattern
         return pred
 
-    def describe(self) -> list[str]:
+    def describe(self) -> list[str | None]:
         """The selected model of each series, e.g. ``"ETS(M,Ad,M)"`` (None: seasonal naive)."""
         out = []
         for state in self.states_:
-            if state is None:
-                out.append(None)
+            if state is None or isinstance(state, float):
+                out.append(None if state is None else "constant")
                 continue
             model = state[0].model
             trend = "N" if model.trend is None else ("Ad" if model.damped_trend else "A")
@@ -223,6 +181,5 @@ SPEC = LearnerSpec(
     space=_space,
     defaults=({"model": "auto"},),
     cost=0.3,
-    requires="statsmodels",
     description="exponential smoothing (ETS), the model of each series chosen by AICc",
 )

@@ -4,7 +4,6 @@ decomposition when it has two seasons and its season-lag autocorrelation is sign
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ from ...learners.base import LearnerSpec
 from ..panel import Panel
 from .base import FORECAST_TASKS, LocalForecaster, make_factory
 from .ets import train_length
+from .seasonality import quiet
 
 
 class Theta(LocalForecaster):
@@ -36,20 +36,22 @@ class Theta(LocalForecaster):
         y = np.asarray(y, dtype=float)[-train_length(m):]
         if len(y) < 3:
             raise ValueError("Theta needs at least 3 points")
+        if np.ptp(y) == 0:  # a constant series (e.g. all zeros) stays constant
+            return float(y[-1])
         method = self.params.get("method", "auto")
         if method != "additive" and not np.all(y > 0):
             method = "additive"
         seasonal = m > 1 and len(y) >= 2 * m
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with quiet():
             model = ThetaModel(y, period=m if seasonal else 1, deseasonalize=seasonal,
                                use_test=True, method=method)
             return model.fit()
 
     def predict_one(self, state: Any, horizon: int, future_exog: np.ndarray | None) -> np.ndarray:
+        if isinstance(state, float):
+            return np.full(horizon, state)
         theta = float(self.params.get("theta", 2.0))
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with quiet():
             return np.asarray(state.forecast(horizon, theta=theta), dtype=float)
 
 
@@ -69,6 +71,5 @@ SPEC = LearnerSpec(
     # {} means the same; spelled out so that the default is a point of the space
     defaults=({"method": "auto", "theta": 2.0},),
     cost=0.05,
-    requires="statsmodels",
     description="the Theta method (simple exponential smoothing with drift), deseasonalized",
 )
