@@ -448,39 +448,25 @@ class Experiment:
     # ---- ensemble selection and refit ----------------------------------------------------
 
     def _finalize(self, runner, metric, get_learner) -> None:
-        from .data.validation import validation_mask
-        from .ensemble import select
-
-        p = self.prepared
         ok = sorted((r for r in self.results.values() if r.ok and r.oof is not None), key=self._loss)
         if not ok:
             raise RuntimeError("no trial finished successfully; see the leaderboard's errors")
         best = ok[0]
         members = {best.trial_id: 1.0}
-        candidates = [r for r in ok if r.learner != "dummy"][:MAX_ENSEMBLE_CANDIDATES]
-        if self.config.ensemble and len(candidates) >= 2:
-            self._phase("ensembling", f"greedy selection over the {len(candidates)} best trials' out-of-fold predictions")
-            mask = validation_mask(self.data.folds, len(p.y))
-            rows = np.flatnonzero(mask)
-            if len(rows) > ENSEMBLE_MAX_ROWS:
-                keep = np.random.default_rng(self.config.seed).choice(rows, ENSEMBLE_MAX_ROWS, replace=False)
-                mask = np.zeros_like(mask)
-                mask[keep] = True
-            sel = select([(r.trial_id, r.oof) for r in candidates], p.y, metric, p.n_classes, mask)
-            if len(sel.weights) > 1 and metric.loss(sel.score) < metric.loss(sel.best_single_score):
-                members = sel.weights
-        self._phase("refitting", f"training {len(members)} model(s) on all {len(p.X):,} rows")
+        if self.config.ensemble:
+            members = self._select_members(ok, metric) or members
+        self._phase("refitting", f"training {len(members)} model(s) on all {self._n_rows():,} rows")
         fitted = self._refit_members(runner, members)
         if not fitted and best.trial_id not in members:
-            fitted = self._refit_members(runner, {best.trial_id: 1.0})
+            members = {best.trial_id: 1.0}
+            fitted = self._refit_members(runner, members)
         if not fitted:  # nothing could be refit in time: the baseline is always available
             _, refit = self._trial_functions()
-            base = self.BASELINE
-            dummy = next((r for r in ok[::-1] if r.learner == base), None)
-            if dummy is None:
+            base = next((r for r in ok[::-1] if r.learner == self.BASELINE), None)
+            if base is None:
                 raise RuntimeError("no model could be refit within the time budget")
-            fitted = {dummy.trial_id: refit(base, {}, self.data)}
-            members = {dummy.trial_id: 1.0}
+            fitted = {base.trial_id: refit(self.BASELINE, {}, self.data)}
+            members = {base.trial_id: 1.0}
         kept = {t: w for t, w in members.items() if t in fitted}
         total = sum(kept.values())
         kept = {t: w / total for t, w in kept.items()}
@@ -492,6 +478,28 @@ class Experiment:
                          else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})"),
         )
         self._save_model()
+
+    def _select_members(self, ok: list[TrialResult], metric) -> dict[int, float] | None:
+        """Greedy ensemble selection over the best trials' out-of-fold predictions; None
+        when no blend beats the best single trial."""
+        from .data.validation import validation_mask
+        from .ensemble import select
+
+        p = self.prepared
+        candidates = [r for r in ok if r.learner != self.BASELINE][:MAX_ENSEMBLE_CANDIDATES]
+        if len(candidates) < 2:
+            return None
+        self._phase("ensembling", f"greedy selection over the {len(candidates)} best trials' out-of-fold predictions")
+        mask = validation_mask(self.data.folds, len(p.y))
+        rows = np.flatnonzero(mask)
+        if len(rows) > ENSEMBLE_MAX_ROWS:
+            keep = np.random.default_rng(self.config.seed).choice(rows, ENSEMBLE_MAX_ROWS, replace=False)
+            mask = np.zeros_like(mask)
+            mask[keep] = True
+        sel = select([(r.trial_id, r.oof) for r in candidates], p.y, metric, p.n_classes, mask)
+        if len(sel.weights) > 1 and metric.loss(sel.score) < metric.loss(sel.best_single_score):
+            return sel.weights
+        return None
 
     def _oof_score(self, weights: dict[int, float], metric) -> float:
         """The metric of the weighted out-of-fold predictions (every validated row)."""

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..config import ExperimentConfig, ValidationPlan
-from ..experiment import MAX_ENSEMBLE_CANDIDATES, Experiment, Outcome
+from ..experiment import MAX_ENSEMBLE_CANDIDATES, Experiment
 from ..run.events import RunStarted
 from ..run.store import Store
 from .backtest import ForecastData, interval_widths, mase_scale
@@ -97,45 +97,21 @@ class ForecastExperiment(Experiment):
 
     # ---- ensemble, intervals, refit ------------------------------------------------------
 
-    def _finalize(self, runner, metric, get_learner) -> None:
+    def _select_members(self, ok: list, metric) -> dict[int, float] | None:
+        """Greedy selection over the best trials' backtest forecasts (the seasonal naive
+        baseline may join: blending with it can steady a forecaster)."""
         from ..ensemble import select
 
         data = self.data
-        ok = sorted((r for r in self.results.values() if r.ok and r.oof is not None), key=self._loss)
-        if not ok:
-            raise RuntimeError("no trial finished successfully; see the leaderboard's errors")
-        best = ok[0]
-        members = {best.trial_id: 1.0}
         candidates = ok[:MAX_ENSEMBLE_CANDIDATES]
-        if self.config.ensemble and len(candidates) >= 2:
-            self._phase("ensembling", f"greedy selection over the {len(candidates)} best trials' backtest forecasts")
-            mask = np.ones(len(data.actual), dtype=bool)
-            sel = select([(r.trial_id, r.oof) for r in candidates], data.actual, metric, data.scale, mask)
-            if len(sel.weights) > 1 and metric.loss(sel.score) < metric.loss(sel.best_single_score):
-                members = sel.weights
-        self._phase("refitting", f"fitting {len(members)} forecaster(s) on all {self._n_rows():,} points")
-        fitted = self._refit_members(runner, members)
-        if not fitted and best.trial_id not in members:
-            members = {best.trial_id: 1.0}
-            fitted = self._refit_members(runner, members)
-        if not fitted:
-            _, refit = self._trial_functions()
-            base = next((r for r in ok if r.learner == self.BASELINE), None)
-            if base is None:
-                raise RuntimeError("no forecaster could be refit within the time budget")
-            fitted = {base.trial_id: refit(self.BASELINE, {}, data)}
-            members = {base.trial_id: 1.0}
-        kept = {t: w for t, w in members.items() if t in fitted}
-        total = sum(kept.values())
-        kept = {t: w / total for t, w in kept.items()}
-        self.outcome = Outcome(
-            model=self._assemble(fitted, kept), members=kept,
-            ensemble_score=self._oof_score(kept, metric) if len(kept) > 1 else float("nan"),
-            best_trial=best.trial_id,
-            description=(f"ensemble of {len(kept)} forecasters" if len(kept) > 1
-                         else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})"),
-        )
-        self._save_model()
+        if len(candidates) < 2:
+            return None
+        self._phase("ensembling", f"greedy selection over the {len(candidates)} best trials' backtest forecasts")
+        mask = np.ones(len(data.actual), dtype=bool)
+        sel = select([(r.trial_id, r.oof) for r in candidates], data.actual, metric, data.scale, mask)
+        if len(sel.weights) > 1 and metric.loss(sel.score) < metric.loss(sel.best_single_score):
+            return sel.weights
+        return None
 
     def backtest_forecast(self, weights: dict[int, float]) -> np.ndarray:
         """The blended backtest predictions of these trials (window, series, step order)."""

@@ -221,7 +221,9 @@ class Studio(anywidget.AnyWidget):
         target_error = ""
         if target and not self._data_error:
             column = self._df[target] if target in self._df.columns else None
-            if column is not None:
+            if config.get("task") == "forecast":
+                inferred, reason = "forecast", "set by you: forecast the target along the time column"
+            elif column is not None:
                 try:
                     inferred, reason = infer_task(column)
                 except Exception:  # a column infer_task cannot read: prepare says why below
