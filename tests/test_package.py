@@ -36,6 +36,23 @@ def test_cli_run_prints_guardrails_leaderboard_and_folder(carseats, tmp_path):
     assert (folder / "model.pkl").exists()
 
 
+@pytest.mark.slow
+def test_cli_forecasts_a_csv_series(air_passengers, tmp_path):
+    csv = tmp_path / "air.csv"
+    air_passengers.to_csv(csv, index=False)  # the dates become text: parsed back
+    out = subprocess.run(
+        [sys.executable, "-m", "automl_nb.cli", "run", str(csv), "--target", "passengers", "--time-column", "month",
+         "--horizon", "12", "--budget", "60", "--max-trials", "4", "--folder", str(tmp_path / "exp")],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "task: forecast" in out.stdout and "seasonal_naive" in out.stdout and "window_1" in out.stdout
+    assert "Forecast (12 rows" in out.stdout and "1961-01-01" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "automl_nb.cli", "run", str(csv), "--target", "passengers",
+                          "--time-column", "month", "--horizon", "0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "horizon must be a positive integer" in bad.stderr
+
+
 def test_cli_names_a_missing_target(carseats, tmp_path):
     csv = tmp_path / "carseats.csv"
     carseats.to_csv(csv, index=False)

@@ -531,10 +531,14 @@ class Studio(anywidget.AnyWidget):
         try:
             self._refresh_display()
         finally:
-            if self._experiment is not None and self._experiment.prepared.task == "forecast":
-                self._show_forecast_safely()
-            else:
-                self._auto_explain()
+            self._after_end()
+
+    def _after_end(self) -> None:
+        """Once a run has its final model: the forecast (forecasting) or the explanations."""
+        if self._experiment is not None and self._experiment.prepared.task == "forecast":
+            self._show_forecast_safely()
+        else:
+            self._auto_explain()
 
     # ---- forecasting --------------------------------------------------------------------------
 
@@ -617,7 +621,7 @@ class Studio(anywidget.AnyWidget):
         self._experiment = experiment
         self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
         if self._bridge.ended:  # it had ended before: no end-of-run callback comes
-            self._auto_explain()
+            self._after_end()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run has ended and its final state reached the widget; False on timeout."""
