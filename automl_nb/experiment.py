@@ -265,7 +265,6 @@ class Experiment:
             runner.load()
             self.bus.emit(self._started_event())
             searcher = self._make_searcher(n_workers)
-            searcher.loss_of = metric.loss
             self._searcher, self._metric = searcher, metric
             self._phase("searching", "baselines first, then a portfolio of strong defaults, then model-based search")
             cancelled, finalize = self._search(searcher, runner, metric)
@@ -310,6 +309,7 @@ class Experiment:
 
     def _make_searcher(self, n_workers: int):
         from .learners import LEARNERS
+        from .metrics import get_metric
         from .search.searcher import Searcher
 
         cfg, p = self.config, self.prepared
@@ -319,7 +319,7 @@ class Experiment:
         names = [n for n in names if n not in cfg.blocked_learners]
         searcher = Searcher([LEARNERS[n] for n in names], p.task, self._n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.BASELINE,
-                            portfolio=self._portfolio())
+                            portfolio=self._portfolio(), loss_of=get_metric(p.metric).loss)
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,9 +60,11 @@ class Searcher:
         deterministic: bool = False,
         baseline: str = "dummy",
         portfolio: Sequence[tuple[str, int]] | None = None,
+        loss_of: Callable[[float], float] | None = None,
     ) -> None:
         self.learners = {spec.name: spec for spec in learners}
         self.baseline = baseline  # runs first, on the driver; never searched
+        self.loss_of = loss_of  # maps a score to the loss to minimize (None: the score itself)
         self.task, self.n_rows, self.seed = task, n_rows, seed
         self.n_workers, self.deterministic = n_workers, deterministic
         self.rng = np.random.default_rng(seed)
@@ -224,8 +226,6 @@ class Searcher:
                 )
         except Exception:  # a default outside the space is still a result, just not a TPE point
             pass
-
-    loss_of = None  # set by the experiment: maps a score to the loss to minimize
 
     def _loss(self, result: TrialResult) -> float:
         return float(self.loss_of(result.score)) if self.loss_of else float(result.score)

@@ -88,9 +88,9 @@ class Studio(anywidget.AnyWidget):
     >>> studio.run(); studio.automl.predict(new_df)               # doctest: +SKIP
     """
 
+    # studio.js injects its own stylesheet (scoped under .automl-nb-studio): no _css, so the
+    # same CSS is not sent and loaded twice
     _esm = _STATIC / "studio.js" if (_STATIC / "studio.js").is_file() else _FALLBACK_ESM
-    if (_STATIC / "studio.css").is_file():
-        _css = _STATIC / "studio.css"
 
     phase = traitlets.Unicode("configuring").tag(sync=True)
     read_only = traitlets.Bool(False).tag(sync=True)
