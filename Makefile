@@ -46,5 +46,11 @@ bench-forecast:
 	benchmarks/.venv-forecast/bin/python -m benchmarks.run_forecast --budget 60 --series all \
 	  --systems seasonal_naive,statsmodels_ets,prophet,statsforecast_autoarima,statsforecast_autoets,automl_nb
 
+.PHONY: bench-autogluon
+bench-autogluon:
+	bash benchmarks/setup_autogluon.sh
+	benchmarks/.venv-autogluon/bin/python -m benchmarks.run_tabular --budget 60 --systems autogluon \
+	  --tasks all --seeds 0 --python-peers benchmarks/.venv-autogluon/bin/python
+
 clean:
 	rm -rf $(VENV) automl_nb_runs

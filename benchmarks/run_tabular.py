@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.systems import (
+    AUTOGLUON_PYTHON,
     AUTOML_NB_PYTHON,
     PEERS_PYTHON,
     REPO,
@@ -469,7 +470,12 @@ def run_benchmark(args: argparse.Namespace) -> Path:
     systems = planned_systems(args.systems)
     seeds = [int(s) for s in str(args.seeds).split(",") if s.strip()]
     pythons = {
-        s: interpreter(s, _abspath(args.python_peers), _abspath(args.python_automl_nb))
+        s: interpreter(
+            s,
+            _abspath(args.python_peers),
+            _abspath(args.python_automl_nb),
+            _abspath(args.python_autogluon),
+        )
         for s in systems
     }
     timestamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -516,6 +522,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--python-automl-nb",
         default=str(AUTOML_NB_PYTHON),
         help="interpreter for automl_nb (the repository's venv)",
+    )
+    p.add_argument(
+        "--python-autogluon",
+        default=str(AUTOGLUON_PYTHON),
+        help="interpreter for autogluon (benchmarks/setup_autogluon.sh's venv)",
     )
     p.add_argument("--tasks-file", default=str(TASKS_FILE))
     p.add_argument("--out-dir", default=str(RESULTS_DIR))

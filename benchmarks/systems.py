@@ -4,7 +4,8 @@ A fit function takes (task, X_train, y_train, budget, seed, workdir) and returns
 predict function (class probabilities in `classes` order for classification, values for
 regression) and, where the system exposes it, the seconds from fit start to its first finished
 model. Imports of the systems happen inside the fit functions, since each system runs in its own
-interpreter (automl_nb in the repository's venv, the peers in benchmarks/.venv-peers).
+interpreter (automl_nb in the repository's venv, AutoGluon in benchmarks/.venv-autogluon, the other
+peers in benchmarks/.venv-peers).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from benchmarks.tasks import Task, sorted_labels
 REPO = Path(__file__).resolve().parent.parent
 AUTOML_NB_PYTHON = REPO / ".venv" / "bin" / "python"
 PEERS_PYTHON = REPO / "benchmarks" / ".venv-peers" / "bin" / "python"
+AUTOGLUON_PYTHON = REPO / "benchmarks" / ".venv-autogluon" / "bin" / "python"
 
 FLAML_METRIC = {"roc_auc": "roc_auc", "log_loss": "log_loss", "rmse": "rmse"}
+AUTOGLUON_METRIC = {"roc_auc": "roc_auc", "log_loss": "log_loss", "rmse": "root_mean_squared_error"}
+AUTOGLUON_PRESETS = "medium_quality"
 
 
 @dataclass
@@ -180,6 +184,54 @@ def fit_lightgbm_default(
     return Fitted(lambda Xn: model.predict(frame(Xn)), None, seconds, lgb.__version__)
 
 
+def _autogluon_first_row_seconds(path: Path, start: float) -> float | None:
+    """Seconds from fit start to the first model AutoGluon saved (`models/<name>/model.pkl`)."""
+    times = [f.stat().st_mtime for f in path.glob("models/*/model.pkl")]
+    return max(0.0, min(times) - start) if times else None
+
+
+def fit_autogluon(
+    task: Task, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, workdir: Path
+) -> Fitted:
+    """AutoGluon's TabularPredictor with the `medium_quality` preset on the raw frame.
+
+    AutoGluon does its own feature handling (categoricals, datetimes, free text as n-grams), so
+    the frame is passed as loaded. The seed goes to the learner's `random_state` (its internal
+    holdout split); the models keep AutoGluon's own fixed seeds.
+    """
+    from autogluon.tabular import TabularPredictor
+    from autogluon.tabular import __version__ as ag_version
+
+    label = "__target__"
+    while label in X.columns:
+        label += "_"
+    train = X.copy()
+    train[label] = y.to_numpy()
+    path = workdir / "autogluon"
+    start = time.time()
+    predictor = TabularPredictor(
+        label=label,
+        problem_type=task.task,  # "binary" | "multiclass" | "regression", AutoGluon's names
+        eval_metric=AUTOGLUON_METRIC[task.metric],
+        path=str(path),
+        verbosity=0,
+        learner_kwargs={"random_state": seed},
+    )
+    predictor.fit(train, time_limit=budget, presets=AUTOGLUON_PRESETS)
+    first_row = _autogluon_first_row_seconds(path, start)
+    if not task.is_classification:
+        return Fitted(
+            lambda Xn: np.asarray(predictor.predict(Xn), dtype=float), None, first_row, ag_version
+        )
+    classes = list(predictor.class_labels)
+
+    def predict(X_new: pd.DataFrame) -> np.ndarray:
+        proba = predictor.predict_proba(X_new, as_multiclass=True)
+        return proba[classes].to_numpy(dtype=float)
+
+    return Fitted(predict, classes, first_row, ag_version)
+
+
 def fit_constant(
     task: Task, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, workdir: Path
 ) -> Fitted:
@@ -196,14 +248,23 @@ SYSTEMS: dict[str, FitFn] = {
     "automl_nb": fit_automl_nb,
     "flaml": fit_flaml,
     "lightgbm_default": fit_lightgbm_default,
+    "autogluon": fit_autogluon,
     "constant": fit_constant,
 }
 
 
 def interpreter(
-    system: str, peers_python: Path = PEERS_PYTHON, automl_nb_python: Path = AUTOML_NB_PYTHON
+    system: str,
+    peers_python: Path = PEERS_PYTHON,
+    automl_nb_python: Path = AUTOML_NB_PYTHON,
+    autogluon_python: Path = AUTOGLUON_PYTHON,
 ) -> Path:
-    """The python that runs a system: the repository's venv for automl_nb, the peers' otherwise."""
+    """The python that runs a system: the repository's venv for automl_nb, AutoGluon's own venv
+    (pandas < 2.4) for autogluon, the peers' otherwise."""
     if system not in SYSTEMS:
         raise SystemExit(f"unknown system {system!r}; known: {sorted(SYSTEMS)}")
-    return automl_nb_python if system == "automl_nb" else peers_python
+    if system == "automl_nb":
+        return automl_nb_python
+    if system == "autogluon":
+        return autogluon_python
+    return peers_python

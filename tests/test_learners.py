@@ -197,7 +197,9 @@ def test_sampled_configs_fit(name: str, task: str, datasets) -> None:
         trial = study.ask()
         params = spec.space(trial, task, len(X_tr))
         estimator = spec.make(params, task, SEED, N_JOBS)
-        spec.fit(estimator, X_tr, y_tr, X_va, y_va, time.time() + 60)
+        # no deadline: this checks that the configuration builds and fits, not how fast (a
+        # slow sampled configuration on a busy machine once passed a 60 s deadline here)
+        spec.fit(estimator, X_tr, y_tr, X_va, y_va, None)
         assert np.all(np.isfinite(_predictions(task, estimator, X_te)))
 
 
