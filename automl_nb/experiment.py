@@ -170,7 +170,6 @@ class Experiment:
         """An experiment as its folder left it: settings, data, trials, guardrails, model."""
         import joblib
 
-        from .data.guardrails import Guardrail
         from .data.prepare import PreparedData
 
         folder = Path(folder)
@@ -197,20 +196,22 @@ class Experiment:
         )
         exp = cls(config or ExperimentConfig.from_dict(saved), prepared, folder)
         exp.data, exp.profile = data, data.profile
+        exp._restore_state()
+        return exp
+
+    def _restore_state(self) -> None:
+        """Plan, guardrails, trials, status, the best loss so far and the final model, as the
+        folder left them."""
+        from .data.guardrails import Guardrail
+        from .persist import loads_pipeline
+
+        exp, folder = self, self.folder
         exp.plan = ValidationPlan(**exp.store.get("plan"))
         exp.guardrails = [Guardrail(**{**g, "columns": tuple(g["columns"])}) for g in exp.store.get("guardrails", [])]
         trials = exp.store.trials(with_oof=True)
         exp.results = {r.trial_id: r for r in trials}
         exp._previous = trials
         exp.status = exp.store.get("status", "unknown")
-        exp._restore_outcome(trials)
-        return exp
-
-    def _restore_outcome(self, trials: list[TrialResult]) -> None:
-        """The best loss so far and the final model, as the folder left them."""
-        from .persist import loads_pipeline
-
-        exp, folder = self, self.folder
         exp._best_loss = min((exp._loss(r) for r in trials if r.ok), default=math.inf)
         outcome = exp.store.get("outcome")
         if outcome is not None and (folder / "model.pkl").exists():

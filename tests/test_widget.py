@@ -14,27 +14,12 @@ from datetime import datetime
 
 import numpy as np
 import pytest
+from widget_helpers import send, until
 
 import automl_nb as an
 from automl_nb.magics import parse_line
 from automl_nb.widget.plots import MAX_POINTS, trial_plots
 from automl_nb.widget.studio import Studio
-
-
-def _until(predicate, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
-
-
-def _send(studio: Studio, content: dict) -> None:
-    """What a browser's ``model.send(content)`` becomes on the kernel side."""
-    studio._on_custom_msg(studio, content, [])
-
 
 # ---- configuring -------------------------------------------------------------------------------
 
@@ -60,7 +45,7 @@ def test_choosing_the_target_infers_the_task_and_checks_the_data_in_the_backgrou
     s.target = "Status"
     assert s.choices["inferred_task"] == "binary" and "2 distinct" in s.choices["task_reason"]
     assert s.choices["default_metric"] == "roc_auc" and s.config_errors == {} and s.error == ""
-    _until(lambda: s.guardrails and s.featurization, 30)
+    until(lambda: s.guardrails and s.featurization, 30)
     checks = {g["check"]: g["status"] for g in s.guardrails}
     assert checks["missing_values"] == "fixed" and checks["target_leakage"] == "passed"
     by_column = {f["raw_column"]: f for f in s.featurization}
@@ -84,14 +69,14 @@ def test_a_non_dataframe_raises_and_an_empty_frame_shows_its_problem(credit):
         Studio([[1, 2], [3, 4]])
     empty = Studio(credit.iloc[:0], target="Status")
     assert "no rows" in empty.error
-    _send(empty, {"type": "run"})
+    send(empty, {"type": "run"})
     assert "no rows" in empty.error and empty.phase == "configuring"
 
 
 def test_bad_settings_are_named_per_field_and_refuse_the_run(credit):
     s = Studio(credit, target="Status", time_budget=-5, seed="x")
     assert "time_budget" in s.config_errors["time_budget"] and "seed" in s.config_errors
-    _send(s, {"type": "run"})
+    send(s, {"type": "run"})
     assert "fix the settings first" in s.error and s.phase == "configuring"
     s.config = {**s.config, "time_budget": 30, "seed": 0, "metric": "rmse"}  # as the browser writes it
     assert list(s.config_errors) == ["metric"] and "binary" in s.config_errors["metric"]
@@ -150,31 +135,31 @@ def test_plots_from_out_of_fold_predictions(penguins, carseats):
 @pytest.mark.slow
 def test_run_streams_snapshots_cancel_keeps_rows_and_details_show_plots(credit, tmp_path):
     s = Studio(credit, target="Status", time_budget=120, folder=tmp_path)
-    _send(s, {"type": "run"})
+    send(s, {"type": "run"})
     assert s.error == "" and s.phase == "profiling"
-    _send(s, {"type": "run"})
+    send(s, {"type": "run"})
     assert "already going" in s.error
     sizes = []
-    _until(lambda: sizes.append(len(s.leaderboard)) or (len(s.leaderboard) >= 3 and s.status.get("best_score")), 60)
+    until(lambda: sizes.append(len(s.leaderboard)) or (len(s.leaderboard) >= 3 and s.status.get("best_score")), 60)
     assert sizes == sorted(sizes) and sizes[-1] > sizes[0]
     assert s.phase == "searching" and s.status["eta"] > 0 and s.status["metric"] == "roc_auc"
     assert s.guardrails and s.history and s.leaderboard[0]["rank"] == 1
-    _send(s, {"type": "pause"})
-    _until(lambda: s.phase == "paused", 10)
-    _send(s, {"type": "resume"})
-    _until(lambda: s.phase == "searching", 10)
+    send(s, {"type": "pause"})
+    until(lambda: s.phase == "paused", 10)
+    send(s, {"type": "resume"})
+    until(lambda: s.phase == "searching", 10)
     n_before = sum(r["status"] == "ok" for r in s.leaderboard)
-    _send(s, {"type": "cancel"})
+    send(s, {"type": "cancel"})
     assert s.wait(60)
     assert s.phase == "cancelled" and s.status["eta"] is None and s.status["n_running"] == 0
     assert sum(r["status"] == "ok" for r in s.leaderboard) >= n_before
     assert s.best["members"] and s.best["score"] is not None
-    _send(s, {"type": "pause"})
+    send(s, {"type": "pause"})
     assert "no run is going" in s.error
 
     best = next(r for r in s.leaderboard if r["status"] == "ok" and r["learner"] not in ("dummy", "ensemble"))
-    _send(s, {"type": "select_trial", "trial_id": best["trial_id"]})
-    _until(lambda: s.trial_details.get("trial_id") == best["trial_id"], 20)
+    send(s, {"type": "select_trial", "trial_id": best["trial_id"]})
+    until(lambda: s.trial_details.get("trial_id") == best["trial_id"], 20)
     details = s.trial_details
     assert details["learner"] == best["learner"] and len(details["fold_scores"]) == 5
     plots = details["plots"]
@@ -197,7 +182,7 @@ def test_run_streams_snapshots_cancel_keeps_rows_and_details_show_plots(credit, 
     assert restored.read_only and restored.phase == "cancelled"
     assert [r["trial_id"] for r in restored.leaderboard] == [r["trial_id"] for r in s.leaderboard]
     assert restored.best == s.best and restored.guardrails == s.guardrails
-    _send(restored, {"type": "run"})
+    send(restored, {"type": "run"})
     assert "cannot start" in restored.error
 
 

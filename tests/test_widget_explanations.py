@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+from widget_helpers import send, until
 
 import automl_nb as an
 from automl_nb.widget.explanations import (
@@ -23,19 +24,8 @@ from automl_nb.widget.studio import Studio
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
-def _until(predicate, timeout: float, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
-def _send(studio: Studio, content: dict) -> None:
-    """What a browser's ``model.send(content)`` becomes on the kernel side."""
-    studio._on_custom_msg(studio, content, [])
 
 
 SMALL = dict(time_budget=60, max_trials=2, allowed_learners=["lightgbm"], ensemble=False, seed=0)
@@ -136,31 +126,31 @@ def test_studio_explains_after_the_run_and_reslices_on_messages(credit, tmp_path
     assert s.wait(120)
     t_end["t"] = time.monotonic()
     assert s.phase == "finished"
-    p = _until(lambda: s.explanation.get("importance") and s.explanation, 180)
+    p = until(lambda: s.explanation.get("importance") and s.explanation, 180)
     print(f"\nexplanation {time.monotonic() - t_end['t']:.1f} s after the run's final snapshot")
     assert calls == [None] and p["trial_id"] is None and "computing" not in p
 
     # feature, row, space: resliced from the cached Explanation
     feature = p["importance"]["raw"][1]["feature"]
-    _send(s, {"type": "explain", "feature": feature, "row": 7})
-    _until(lambda: s.explanation.get("waterfall", {}).get("row") == 7, 30)
+    send(s, {"type": "explain", "feature": feature, "row": 7})
+    until(lambda: s.explanation.get("waterfall", {}).get("row") == 7, 30)
     assert s.explanation["dependence"]["feature"] == feature
-    _send(s, {"type": "explain", "space": "engineered"})
-    _until(lambda: s.explanation.get("space") == "engineered", 30)
+    send(s, {"type": "explain", "space": "engineered"})
+    until(lambda: s.explanation.get("space") == "engineered", 30)
     assert s.explanation["waterfall"]["row"] == 7  # the view is kept
     assert calls == [None] and s.error == ""
 
     # another trial: SHAP recomputed once
     tid = next(iter(s._experiment.results))
-    _send(s, {"type": "explain", "trial_id": tid})
-    _until(lambda: s.explanation.get("trial_id") == tid and "computing" not in s.explanation, 180)
+    send(s, {"type": "explain", "trial_id": tid})
+    until(lambda: s.explanation.get("trial_id") == tid and "computing" not in s.explanation, 180)
     assert calls == [None, tid]
 
     # refused requests say why and leave the explanation as it is
     before = dict(s.explanation)
-    _send(s, {"type": "explain", "space": "sideways"})
+    send(s, {"type": "explain", "space": "sideways"})
     assert "space" in s.error
-    _send(s, {"type": "explain", "trial_id": 10**6})
+    send(s, {"type": "explain", "trial_id": 10**6})
     assert "no finished trial" in s.error
     assert s.explanation == before
     s.close()
@@ -168,7 +158,7 @@ def test_studio_explains_after_the_run_and_reslices_on_messages(credit, tmp_path
 
 def test_explain_before_a_run_is_refused(credit):
     s = Studio(credit, target="Status")
-    _send(s, {"type": "explain"})
+    send(s, {"type": "explain"})
     assert "no model" in s.error and s.explanation == {}
     s.close()
 

@@ -11,13 +11,12 @@ intervals work on plain arrays. :func:`evaluate` and :func:`refit` are pure func
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..run.trial import TrialConfig, TrialResult
+from ..run.trial import TrialConfig, TrialResult, summarize_folds, trial_errors
 from .panel import Panel
 
 
@@ -87,7 +86,7 @@ def evaluate(config: TrialConfig, data: ForecastData, deadline: float | None = N
     result = TrialResult(config.trial_id, config.learner, dict(config.params), "ok", config.phase, started_at=started)
     metric = get_metric(data.metric)
     pred = np.full(len(data.actual), np.nan)
-    try:
+    with trial_errors(result):
         for k, offset in enumerate(data.windows):
             if deadline is not None and time.time() > deadline:
                 raise TrialTimeout("the search's time ran out")
@@ -114,16 +113,7 @@ def evaluate(config: TrialConfig, data: ForecastData, deadline: float | None = N
                 result.error = f"stopped after window 1: {data.metric}={score:.4g} is far from the best"
                 break
         result.refit_params = dict(config.params)
-    except TrialTimeout as exc:
-        result.status, result.error = "timeout", str(exc)
-    except MemoryError:
-        result.status, result.error = "failed", "MemoryError: the trial ran out of memory"
-    except Exception as exc:  # a failing trial never ends a run
-        result.status = "failed"
-        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
-    if result.fold_scores:
-        result.score = float(np.mean(result.fold_scores))
-        result.score_std = float(np.std(result.fold_scores))
+    summarize_folds(result)
     if result.status == "ok":
         result.oof = pred.astype(np.float32)
         result.metrics = all_scores("forecast", data.actual, pred, data.scale)

@@ -71,7 +71,6 @@ class ForecastExperiment(Experiment):
     def restore(cls, folder: Path, config: ExperimentConfig | None = None) -> ForecastExperiment:
         import joblib
 
-        from ..data.guardrails import Guardrail
         from .guardrails import profile_series
 
         folder = Path(folder)
@@ -86,13 +85,7 @@ class ForecastExperiment(Experiment):
         exp = cls(config or ExperimentConfig.from_dict(saved), prepared, folder)
         exp.data = data
         exp.profile = profile_series(data.panel, info)
-        exp.plan = ValidationPlan(**exp.store.get("plan"))
-        exp.guardrails = [Guardrail(**{**g, "columns": tuple(g["columns"])}) for g in exp.store.get("guardrails", [])]
-        trials = exp.store.trials(with_oof=True)
-        exp.results = {r.trial_id: r for r in trials}
-        exp._previous = trials
-        exp.status = exp.store.get("status", "unknown")
-        exp._restore_outcome(trials)
+        exp._restore_state()
         return exp
 
     # ---- ensemble, intervals, refit ------------------------------------------------------

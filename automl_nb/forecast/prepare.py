@@ -21,7 +21,6 @@ from .panel import Panel, season_length_for
 
 MIN_TRAIN = 8  # fewest points a model is fitted on in the oldest backtest window
 DEFAULT_WINDOWS = 3
-_SHOWN = 5
 
 
 @dataclass
@@ -61,7 +60,6 @@ class PreparedSeries:
     metric: str
     task: str = "forecast"
     task_reason: str = "set by you (task='forecast')"
-    frame: pd.DataFrame | None = None  # the user's rows as used (sorted, gaps filled), for plots
 
 
 def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:

@@ -92,6 +92,9 @@ def series_view(exp: Any, forecast: pd.DataFrame, series: Any = None, history: i
     weights = weights if weights is not None else exp.outcome.members
     backtest = []
     if weights:
+        from ..metrics import get_metric
+
+        metric = get_metric(data.metric)
         blend = exp.backtest_forecast(weights)
         for k, offset in enumerate(data.windows):
             sl = data.window_slice(k)
@@ -99,9 +102,7 @@ def series_view(exp: Any, forecast: pd.DataFrame, series: Any = None, history: i
             actual = data.actual[sl].reshape(panel.n_series, data.horizon)[i]
             scale = data.scale[sl].reshape(panel.n_series, data.horizon)[i]
             cut = len(y) - offset
-            from ..metrics import get_metric
-
-            score = get_metric(data.metric).score(actual, block, scale)
+            score = metric.score(actual, block, scale)
             backtest.append({"window": k + 1, "cutoff": times[cut - 1], "t": list(times[cut: cut + data.horizon]),
                              "y": actual.tolist(), "y_pred": block.tolist(), "score": float(score)})
     if info.series_id:

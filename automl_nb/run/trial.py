@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +111,29 @@ def predict_output(estimator: Any, X: Any, task: str, n_classes: int) -> np.ndar
     return full
 
 
+@contextmanager
+def trial_errors(result: TrialResult) -> Iterator[None]:
+    """Whatever a trial raises becomes its status and error: a failing trial never ends a run."""
+    from ..learners.base import TrialTimeout
+
+    try:
+        yield
+    except TrialTimeout as exc:
+        result.status, result.error = "timeout", str(exc)
+    except MemoryError:
+        result.status, result.error = "failed", "MemoryError: the trial ran out of memory"
+    except Exception as exc:
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
+
+
+def summarize_folds(result: TrialResult) -> None:
+    """The score (mean) and its spread (std) over the folds or windows scored."""
+    if result.fold_scores:
+        result.score = float(np.mean(result.fold_scores))
+        result.score_std = float(np.std(result.fold_scores))
+
+
 def evaluate(config: TrialConfig, data: TrialData, deadline: float | None = None) -> TrialResult:
     """Score one configuration on every fold; never raises."""
     from ..learners import get_learner
@@ -121,7 +146,7 @@ def evaluate(config: TrialConfig, data: TrialData, deadline: float | None = None
     n = len(data.y)
     oof = np.full((n, data.n_classes) if data.task != "regression" else n, np.nan)
     learned: list[dict] = []
-    try:
+    with trial_errors(result):
         spec = get_learner(config.learner)
         for i, (_, va) in enumerate(data.folds):
             if deadline is not None and time.time() > deadline:
@@ -148,16 +173,7 @@ def evaluate(config: TrialConfig, data: TrialData, deadline: float | None = None
                 result.error = f"stopped after fold 1: {data.metric}={fold_score:.4g} is far from the best"
                 break
         result.refit_params = spec.refit_params(dict(config.params), learned)
-    except TrialTimeout as exc:
-        result.status, result.error = "timeout", str(exc)
-    except MemoryError:
-        result.status, result.error = "failed", "MemoryError: the trial ran out of memory"
-    except Exception as exc:  # a failing trial never ends a run
-        result.status = "failed"
-        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
-    if result.fold_scores:
-        result.score = float(np.mean(result.fold_scores))
-        result.score_std = float(np.std(result.fold_scores))
+    summarize_folds(result)
     if result.status == "ok":
         mask = ~np.isnan(oof if oof.ndim == 1 else oof[:, 0])
         result.oof = oof.astype(np.float32)

@@ -42,6 +42,12 @@ def featurization_records_forecast(panel: Any, info: Any, horizon: int) -> list[
     return jsonable(rows)
 
 
+def _no_forecast(info: Any) -> pd.DataFrame:
+    """An empty forecast frame: the series view without its forecast part."""
+    keys = [c for c in (info.series_id, info.time_column) if c]
+    return pd.DataFrame(columns=[*keys, "forecast", "lower", "upper"])
+
+
 def _series_ids(panel: Any) -> list[str]:
     return ["" if k is None else str(k) for k in panel.ids[:MAX_SERIES_IDS]]
 
@@ -51,9 +57,8 @@ def forecast_trait(exp: Any, forecast: pd.DataFrame | None, series_id: str | Non
     of one series (``forecast`` None: the forecast part is empty and ``note`` says why)."""
     from ..forecast.summary import series_view
 
-    empty = pd.DataFrame(columns=[c for c in (exp.prepared.info.series_id, exp.prepared.info.time_column) if c]
-                         + ["forecast", "lower", "upper"])
-    view = series_view(exp, forecast if forecast is not None else empty, series_id or None, HISTORY_POINTS)
+    frame = forecast if forecast is not None else _no_forecast(exp.prepared.info)
+    view = series_view(exp, frame, series_id or None, HISTORY_POINTS)
     return jsonable({
         "series_ids": _series_ids(exp.data.panel),
         "series_id": view["series_id"],
@@ -74,11 +79,9 @@ def forecast_trial_plots(exp: Any, weights: dict[int, float], series_id: str | N
     """``trial_details.plots`` of a forecasting trial (or blend): its backtest windows."""
     from ..forecast.summary import series_view
 
-    info = exp.prepared.info
-    empty = pd.DataFrame(columns=[c for c in (info.series_id, info.time_column) if c] + ["forecast", "lower", "upper"])
     data = exp.data
     history = max(data.windows) + 3 * data.horizon
-    view = series_view(exp, empty, series_id or None, history, weights=weights)
+    view = series_view(exp, _no_forecast(exp.prepared.info), series_id or None, history, weights=weights)
     return jsonable({
         "kind": "forecast", "series_id": view["series_id"],
         "history": {"t": _iso(view["history"]["t"]), "y": view["history"]["y"]},

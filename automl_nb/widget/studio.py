@@ -192,6 +192,7 @@ class Studio(anywidget.AnyWidget):
         self._explain_view: dict[str, Any] = {"space": "raw", "feature": None, "row": 0}
         self._explain_trial: int | None = None
         self._explain_gen = 0  # bumps with every request; stale threads do not write
+        self._future_X: Any = None  # exogenous values of the forecast steps (show_forecast)
         #: the :class:`~automl_nb.AutoML` of the latest run (predict, save, explain with it)
         self.automl: Any = None
         self.on_msg(self._on_custom_msg)
@@ -553,7 +554,7 @@ class Studio(anywidget.AnyWidget):
 
         if X is not None:
             self._future_X = X
-        X = getattr(self, "_future_X", None)
+        X = self._future_X
         sid = self.forecast.get("series_id") if series_id is None else str(series_id)
         note = ""
         if exp.prepared.info.exog_columns and X is None:
