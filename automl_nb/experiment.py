@@ -471,14 +471,37 @@ class Experiment:
         kept = {t: w for t, w in members.items() if t in fitted}
         total = sum(kept.values())
         kept = {t: w / total for t, w in kept.items()}
+        description = (f"ensemble of {len(kept)} trials" if len(kept) > 1
+                       else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})")
+        smoothing = self._prior_smoothing(ok, kept, metric)
+        if smoothing is not None:
+            base, eps = smoothing
+            if base not in fitted:
+                _, refit = self._trial_functions()
+                fitted[base] = refit(self.BASELINE, {}, self.data)
+            kept = {**{t: w * (1 - eps) for t, w in kept.items()}, base: eps}
+            description += f", blended with the class prior at weight {eps:.2g} (1/rows)"
         self.outcome = Outcome(
             model=self._assemble(fitted, kept), members=kept,
             ensemble_score=self._oof_score(kept, metric) if len(kept) > 1 else float("nan"),
-            best_trial=best.trial_id,
-            description=(f"ensemble of {len(kept)} trials" if len(kept) > 1
-                         else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})"),
+            best_trial=best.trial_id, description=description,
         )
         self._save_model()
+
+    def _prior_smoothing(self, ok: list[TrialResult], kept: dict[int, float], metric) -> tuple[int, float] | None:
+        """For log loss: (baseline trial, weight 1/n) to blend the class prior into the model.
+
+        A model trained on n rows has no evidence for a class probability far below 1/n, yet
+        nearly separable classes drive regularized linear models and boosted trees to 1e-6 and
+        less; one unusual row (on penguins: all measurements missing) then costs more than all
+        other rows together. Additive smoothing at weight 1/n floors every probability at
+        prior/n and moves the rest by at most 1/n."""
+        if metric.name != "log_loss" or self.prepared.task not in ("binary", "multiclass"):
+            return None
+        base = next((r.trial_id for r in ok if r.learner == self.BASELINE), None)
+        if base is None or base in kept:
+            return None
+        return base, 1.0 / max(self._n_rows(), 2)
 
     def _select_members(self, ok: list[TrialResult], metric) -> dict[int, float] | None:
         """Greedy ensemble selection over the best trials' out-of-fold predictions; None

@@ -69,6 +69,16 @@ def test_multiclass_with_missing_values_and_string_labels(penguins, folder):
     best = lb.loc[lb["status"] == "ok", "log_loss"].min()
     assert best < 0.5 * lb.loc[lb["learner"] == "dummy", "log_loss"].iloc[0]
     assert list(aml.classes_) == ["Adelie", "Chinstrap", "Gentoo"]
+    # log loss: the class prior is blended in at weight 1/n, so a row unlike any training
+    # row (every measurement missing) is never given a probability near zero for its class
+    dummy = int(lb.loc[lb["learner"] == "dummy", "trial_id"].iloc[0])
+    assert aml.ensemble_[dummy] == pytest.approx(1 / len(df))
+    unknown = df.drop(columns="species").head(1).copy()
+    unknown.loc[:, ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"]] = np.nan
+    proba = aml.predict_proba(unknown)[0]
+    prior = df["species"].value_counts(normalize=True).sort_index().to_numpy()
+    assert np.all(proba >= prior / len(df) * 0.999)
+    assert abs(proba.sum() - 1) < 1e-9
 
 
 def test_events_arrive_in_order(credit, folder):
