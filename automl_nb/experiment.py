@@ -259,7 +259,9 @@ class Experiment:
             n_workers = cfg.n_workers()
             threads = max(1, (os.cpu_count() or 1) // n_workers)
             # workers start (and import their libraries) while the data is profiled
-            runner = LocalRunner(str(self.folder / "data.joblib"), n_workers, threads, cfg.memory_limit_mb)
+            # what the learners import beyond the warm-up (torch) is imported once, before forking
+            preload = tuple(sorted({r for n in self._learner_names() if (r := get_learner(n).requires)}))
+            runner = LocalRunner(str(self.folder / "data.joblib"), n_workers, threads, cfg.memory_limit_mb, preload)
             runner.start()
             if self.data is None:
                 self.profile_and_plan()
@@ -308,16 +310,23 @@ class Experiment:
         """Models fitted per trial (folds), to estimate a refit's cost."""
         return max(1, len(self.data.folds))
 
+    def _learner_names(self) -> list[str]:
+        """The learners this run may try: those for the task that are installed, allowed, not blocked."""
+        from .learners import LEARNERS
+
+        cfg, task = self.config, self.prepared.task
+        names = [n for n, s in LEARNERS.items() if task in s.tasks and s.available()]
+        if cfg.allowed_learners is not None:
+            names = [n for n in names if n in cfg.allowed_learners or n == self.BASELINE]
+        return [n for n in names if n not in cfg.blocked_learners]
+
     def _make_searcher(self, n_workers: int):
         from .learners import LEARNERS
         from .metrics import get_metric
         from .search.searcher import Searcher
 
         cfg, p = self.config, self.prepared
-        names = [n for n, s in LEARNERS.items() if p.task in s.tasks and s.available()]
-        if cfg.allowed_learners is not None:
-            names = [n for n in names if n in cfg.allowed_learners or n == self.BASELINE]
-        names = [n for n in names if n not in cfg.blocked_learners]
+        names = self._learner_names()
         searcher = Searcher([LEARNERS[n] for n in names], p.task, self._n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.BASELINE,
                             portfolio=self._portfolio(), loss_of=get_metric(p.metric).loss)

@@ -54,28 +54,34 @@ class _Worker:
     a socket pair. Not multiprocessing's spawn: that re-runs the user's main script in the
     child, and it cannot give the child its own environment."""
 
-    def __init__(self, threads: int) -> None:
-        parent, child = socket.socketpair()
-        env = {**os.environ, **thread_env(threads)}
-        self.threads = threads
+    def __init__(self, threads: int, preload: tuple[str, ...] = ()) -> None:
+        self.threads, self.preload = threads, preload
         self.log_path = os.path.join(tempfile.gettempdir(), f"automl_nb-worker-{os.getpid()}.log")
         self.loading = False
-        with open(self.log_path, "ab") as log:  # a file, not a pipe: a chatty learner never blocks
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "automl_nb.run.worker", str(child.fileno()), str(threads)],
-                pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log,
-            )
-        child.close()
+        self.proc, parent = _forked(threads, preload, self.log_path) or self._spawned(threads)
         self.conn = Connection(parent.detach())
         self.ready = False
         self.job: Job | None = None
         self.spawned = time.time()
 
+    def _spawned(self, threads: int) -> tuple[subprocess.Popen, socket.socket]:
+        parent, child = socket.socketpair()
+        env = {**os.environ, **thread_env(threads)}
+        with open(self.log_path, "ab") as log:  # a file, not a pipe: a chatty learner never blocks
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "automl_nb.run.worker", str(child.fileno()), str(threads)],
+                pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log,
+            )
+        child.close()
+        return proc, parent
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def rss_mb(self) -> float:
+        if self.proc.pid is None:
+            return 0.0
         try:
             with open(f"/proc/{self.proc.pid}/statm") as f:
                 return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -99,6 +105,29 @@ class _Worker:
         self.conn.close()
 
 
+#: one fork server per worker thread count (see forkserver.py); set AUTOML_NB_FORKSERVER=0
+#: to start every worker as its own interpreter instead
+_FORK_SERVERS: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _forked(threads: int, preload: tuple[str, ...], log_path: str) -> tuple[Any, socket.socket] | None:
+    """A worker forked from the fork server for ``threads`` that imported ``preload``, or None
+    where forking is not possible."""
+    from .forkserver import AVAILABLE, ForkServer, ForkServerError
+
+    if not AVAILABLE or os.environ.get("AUTOML_NB_FORKSERVER", "1") == "0":
+        return None
+    key = (threads, preload)
+    server = _FORK_SERVERS.get(key)
+    if server is None or not server.alive():
+        server = _FORK_SERVERS[key] = ForkServer(threads, preload, log_path)
+    try:
+        return server.fork()
+    except ForkServerError:
+        _FORK_SERVERS.pop(key, None)
+        return None
+
+
 class _WarmPool:
     """Idle workers kept between experiments in this process: the second run in a kernel
     starts its trials at once instead of waiting for imports."""
@@ -107,10 +136,10 @@ class _WarmPool:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
 
-    def take(self, threads: int) -> _Worker | None:
+    def take(self, threads: int, preload: tuple[str, ...]) -> _Worker | None:
         with self._lock:
             for w in self._idle:
-                if w.threads == threads and w.alive():
+                if w.threads == threads and w.preload == preload and w.alive():
                     self._idle.remove(w)
                     return w
         return None
@@ -138,8 +167,10 @@ class LocalRunner:
     """Worker processes on this machine."""
 
     def __init__(
-        self, data_path: str, n_workers: int, threads: int = 1, memory_limit_mb: float | None = None
+        self, data_path: str, n_workers: int, threads: int = 1, memory_limit_mb: float | None = None,
+        preload: tuple[str, ...] = (),
     ) -> None:
+        self.preload = preload
         self.data_path = data_path
         self.n_workers = max(1, n_workers)
         self.threads = max(1, threads)
@@ -151,9 +182,9 @@ class LocalRunner:
         """Take warm workers or start new ones; new ones import their libraries meanwhile."""
         self._workers = []
         for _ in range(self.n_workers):
-            worker = WARM_POOL.take(self.threads)
+            worker = WARM_POOL.take(self.threads, self.preload)
             if worker is None:
-                worker = _Worker(self.threads)
+                worker = _Worker(self.threads, self.preload)
             self._workers.append(worker)
 
     def load(self) -> None:
@@ -173,7 +204,7 @@ class LocalRunner:
                 pass
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.threads)
+        worker = _Worker(self.threads, self.preload)
         self._send_load(worker)
         return worker
 

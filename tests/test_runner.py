@@ -1,0 +1,87 @@
+"""Worker processes, seen from the outside: forked from one fork server that imported the
+libraries, replaced when one dies, and started as separate interpreters when forking is off."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+import automl_nb as an
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process on this machine."""
+    out = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        out[int(d.name)] = (ppid, cmd)
+    return out
+
+
+def _fork_servers() -> list[int]:
+    return [pid for pid, (ppid, cmd) in _processes().items()
+            if ppid == os.getpid() and "automl_nb.run.forkserver" in cmd]
+
+
+def _workers_of(server: int) -> list[int]:
+    return [pid for pid, (ppid, _) in _processes().items() if ppid == server]
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")]
+
+
+def test_workers_are_forked_from_one_server(credit, folder):
+    aml = an.AutoML(time_budget=8, folder=folder, show=False).fit(credit, "Status")
+    lb = aml.leaderboard()
+    assert (lb["status"] == "ok").sum() >= 4
+    servers = _fork_servers()
+    assert len(servers) >= 1
+    # the run's two workers wait, forked, in the warm pool for the next run in this process
+    assert sum(len(_workers_of(s)) for s in servers) >= 2
+    # no worker was started as its own interpreter
+    assert not [p for p, (pp, cmd) in _processes().items() if pp == os.getpid() and "run.worker" in cmd]
+
+
+def test_a_worker_killed_from_outside_fails_its_trial_and_the_run_goes_on(credit, folder):
+    aml = an.AutoML(time_budget=25, folder=folder, show=False)
+    run = aml.start(credit, "Status")
+    exp = aml._experiment
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        failed = [r for r in exp.results.values() if "SIGKILL" in (r.error or "")]
+        if failed:
+            break
+        busy = [r for r in exp.results.values() if r.ok]
+        if len(busy) >= 3:  # searching: both workers have trials
+            for server in _fork_servers():
+                for pid in _workers_of(server):
+                    os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        time.sleep(0.7)
+    assert run.wait(timeout=60) == "finished"
+    lb = aml.leaderboard()
+    failed = lb[lb["error"].fillna("").str.contains("SIGKILL")]
+    assert len(failed) >= 1
+    assert failed["error"].str.contains("probably out of memory").all()
+    later = lb[(lb["status"] == "ok") & (lb["trial_id"].notna())]
+    assert (later["trial_id"].astype(int) > int(failed["trial_id"].max())).any()  # replaced workers ran more
+    assert aml.predict(credit.drop(columns="Status").head(3)).shape == (3,)
+
+
+def test_without_the_fork_server_workers_are_separate_interpreters(credit, folder, monkeypatch):
+    monkeypatch.setenv("AUTOML_NB_FORKSERVER", "0")
+    # one worker with all cores: a worker kind no earlier test left in the warm pool
+    aml = an.AutoML(time_budget=8, n_jobs=1, folder=folder, show=False).fit(credit, "Status")
+    assert (aml.leaderboard()["status"] == "ok").sum() >= 3
+    spawned = [p for p, (pp, cmd) in _processes().items() if pp == os.getpid() and "automl_nb.run.worker" in cmd]
+    assert len(spawned) == 1
