@@ -22,6 +22,10 @@ VALIDATIONS = ("auto", "cv", "holdout")
 #: the rule for validation="auto", stated in the docs and in each run's summary
 CV_MAX_ROWS = 100_000
 HOLDOUT_FRACTION = 0.1
+#: above this many training rows, trials train on a random sample of this size (multi-fidelity:
+#: the search compares configurations cheaply; the final model is refit on all rows, or on as
+#: many as the time left allows)
+SEARCH_MAX_ROWS = 100_000
 
 
 class ConfigError(ValueError):
@@ -210,6 +214,7 @@ class ValidationPlan:
     scheme: str  # "cv", "group_cv", "holdout", "user"
     n_folds: int
     description: str
+    search_rows: int | None = None  # trials train on a sample of this many rows (holdout only)
 
 
 def resolve_validation(
@@ -224,7 +229,13 @@ def resolve_validation(
     if scheme == "auto":
         scheme = "cv" if n_rows <= CV_MAX_ROWS else "holdout"
     if scheme == "holdout":
-        return ValidationPlan("holdout", 1, f"{strat}{HOLDOUT_FRACTION:.0%} holdout of {n_rows:,} rows {rule}")
+        text = f"{strat}{HOLDOUT_FRACTION:.0%} holdout of {n_rows:,} rows {rule}"
+        n_fit = int(n_rows * (1 - HOLDOUT_FRACTION))
+        if n_fit <= SEARCH_MAX_ROWS:
+            return ValidationPlan("holdout", 1, text)
+        return ValidationPlan("holdout", 1, f"{text}; trials train on a random {SEARCH_MAX_ROWS:,}-row sample of the "
+                              f"{n_fit:,} training rows, the final model on all rows (or as many as the time left allows)",
+                              search_rows=SEARCH_MAX_ROWS)
     k = config.n_folds or (5 if n_rows <= 20_000 else 3)
     if has_groups:
         return ValidationPlan("group_cv", k, f"{k}-fold group cross-validation (no group in both train and validation) {rule}")

@@ -113,6 +113,7 @@ class Experiment:
         self.plan: ValidationPlan | None = None
         self.data: TrialData | None = None
         self.first_row_seconds: float | None = None
+        self.refit_rows: dict[int, int] = {}  # trial id -> rows its final model was trained on
         self._finished = threading.Event()
         self._lock = threading.Lock()
         self._commands: list[tuple] = []
@@ -482,6 +483,10 @@ class Experiment:
         kept = {t: w / total for t, w in kept.items()}
         description = (f"ensemble of {len(kept)} trials" if len(kept) > 1
                        else f"trial {next(iter(kept))} ({self.results[next(iter(kept))].learner})")
+        sampled = sorted({self.refit_rows[t] for t in kept if self.refit_rows.get(t, self._n_rows()) < self._n_rows()})
+        if sampled:
+            description += (f" (trained on {', '.join(f'{n:,}' for n in sampled)} of {self._n_rows():,} rows:"
+                            " all would not fit in the time left)")
         smoothing = self._prior_smoothing(ok, kept, metric)
         if smoothing is not None:
             base, eps = smoothing
@@ -557,10 +562,13 @@ class Experiment:
         deadline = self._deadline - SAFETY_SECONDS
         while pending and time.time() < deadline + 0.5:
             while todo and runner.idle():
+                waves = math.ceil(len(todo) / runner.n_workers)
                 tid = todo.pop(0)
                 r = self.results[tid]
                 params = r.refit_params or r.params
-                runner.submit(Job("refit", tid, (r.learner, params, deadline), deadline))
+                rows = self._refit_rows(r, (deadline - time.time()) / waves)
+                self.refit_rows[tid] = rows or self._n_rows()
+                runner.submit(Job("refit", tid, (r.learner, params, deadline, *([rows] if rows else [])), deadline))
             for c in runner.poll(0.05):
                 if c.job.kind == "refit":
                     pending.discard(c.job.key)
@@ -572,6 +580,16 @@ class Experiment:
             if c.job.kind == "trial":
                 self._complete(c, self._searcher, self._metric)
         return fitted
+
+    def _refit_rows(self, r: TrialResult, seconds: float) -> int | None:
+        """Rows to refit a trial's model on when the search trained on a sample (large data):
+        as many as ``seconds`` allow at the trial's speed, None for all of them."""
+        if self.plan is None or self.plan.search_rows is None:
+            return None
+        n_trial = len(self.data.folds[0][0])
+        per_row = max(r.duration - r.predict_seconds, 0.01) / n_trial  # featurizing and fitting, per row
+        rows = int(seconds / (1.3 * per_row))  # margin: trees grow deeper with more rows
+        return None if rows >= self._n_rows() else max(n_trial, rows)
 
     def _assemble(self, fitted: dict[int, Any], weights: dict[int, float]) -> Any:
         from sklearn.pipeline import Pipeline

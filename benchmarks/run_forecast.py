@@ -145,12 +145,13 @@ def run_one(
         ]  # fmt: skip
         start = time.perf_counter()
         try:
-            returncode, killed, peak = _supervise(cmd, log_path, timeout)
+            returncode, killed, memory = _supervise(cmd, log_path, timeout)
         except OSError as exc:  # e.g. the interpreter does not exist
             record["error"] = f"cannot start {python}: {exc}"
             return record
         record.update(
-            wall_seconds=time.perf_counter() - start, returncode=returncode, peak_mb=peak / 2**20
+            wall_seconds=time.perf_counter() - start, returncode=returncode,
+            peak_mb=memory.peak_pss_bytes / 2**20,
         )
         if out.exists():
             worker = json.loads(out.read_text())

@@ -105,7 +105,12 @@ def worker_main(args: argparse.Namespace) -> None:
 
 # ============================================================================ driver
 class TreeMemoryMonitor(threading.Thread):
-    """Peak summed RSS (bytes) of a process and all its descendants, polled every 0.1 s."""
+    """Peak memory (bytes) of a process and all its descendants, polled every 0.1 s.
+
+    Two sums over the tree: RSS counts a page shared by several processes (libraries, a fork
+    server's imports) once per process; PSS divides each shared page among the processes that
+    map it, so the sum is the physical memory the tree uses. For one process they agree.
+    """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -114,25 +119,30 @@ class TreeMemoryMonitor(threading.Thread):
         self._psutil = psutil
         self._root = psutil.Process(pid)
         self._stop_event = threading.Event()
-        self.peak_bytes = 0
+        self.peak_bytes = 0  # summed RSS
+        self.peak_pss_bytes = 0
 
-    def _sample(self) -> int:
+    def _sample(self) -> tuple[int, int]:
         psutil = self._psutil
         try:
             procs = [self._root, *self._root.children(recursive=True)]
         except psutil.Error:
-            return 0
-        total = 0
+            return 0, 0
+        rss = pss = 0
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                info = proc.memory_full_info()
             except psutil.Error:
-                pass
-        return total
+                continue
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+        return rss, pss
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak_bytes = max(self.peak_bytes, self._sample())
+            rss, pss = self._sample()
+            self.peak_bytes = max(self.peak_bytes, rss)
+            self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
             self._stop_event.wait(POLL_SECONDS)
 
     def stop(self) -> None:
@@ -196,8 +206,8 @@ def _worker_command(
     ]
 
 
-def _supervise(cmd: list[str], log_path: Path, timeout: float) -> tuple[int | None, bool, int]:
-    """Run a worker; return (return code, killed by the hard timeout, peak tree RSS bytes)."""
+def _supervise(cmd: list[str], log_path: Path, timeout: float) -> tuple[int | None, bool, TreeMemoryMonitor]:
+    """Run a worker; return (return code, killed by the hard timeout, its memory monitor)."""
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -218,7 +228,7 @@ def _supervise(cmd: list[str], log_path: Path, timeout: float) -> tuple[int | No
             killed = True
         monitor.stop()
         kill_tree(proc)  # also reaps stragglers (e.g. pool workers) of a finished worker
-    return (None if killed else proc.returncode), killed, monitor.peak_bytes
+    return (None if killed else proc.returncode), killed, monitor
 
 
 def _read_worker_result(out: Path, log_path: Path) -> dict[str, Any]:
@@ -246,12 +256,13 @@ def run_one(
         cmd = _worker_command(python, system, task, seed, budget, tasks_file, workdir, out)
         start = time.perf_counter()
         try:
-            returncode, killed, peak = _supervise(cmd, log_path, timeout)
+            returncode, killed, memory = _supervise(cmd, log_path, timeout)
         except OSError as exc:  # e.g. the interpreter does not exist
             record["error"] = f"cannot start {python}: {exc}"
             return record
         record.update(
-            wall_seconds=time.perf_counter() - start, returncode=returncode, peak_mb=peak / 2**20
+            wall_seconds=time.perf_counter() - start, returncode=returncode,
+            peak_mb=memory.peak_pss_bytes / 2**20, peak_rss_mb=memory.peak_bytes / 2**20,
         )
         record.update(
             {k: v for k, v in _read_worker_result(out, log_path).items() if k not in record}
@@ -283,6 +294,7 @@ def results_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         "fit_seconds",
         "overrun",
         "peak_mb",
+        "peak_rss_mb",
         "first_row_seconds",
         "error",
     ]
@@ -291,7 +303,7 @@ def results_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         if col not in df:
             df[col] = None
     df = df[cols].copy()
-    for col in ["score", "fit_seconds", "overrun", "peak_mb", "first_row_seconds"]:
+    for col in ["score", "fit_seconds", "overrun", "peak_mb", "peak_rss_mb", "first_row_seconds"]:
         df[col] = pd.to_numeric(df[col], errors="coerce")
     df.loc[df["error"].notna(), "score"] = np.nan
     return df
@@ -314,6 +326,7 @@ def runs_table(df: pd.DataFrame) -> str:
             _fmt(r.fit_seconds, 1),
             _fmt(r.overrun, 2),
             _fmt(r.peak_mb, 0),
+            _fmt(r.peak_rss_mb, 0),
             _fmt(r.first_row_seconds, 1),
         ]
         for r in df.itertuples()
@@ -327,6 +340,7 @@ def runs_table(df: pd.DataFrame) -> str:
         "fit s",
         "overrun",
         "peak MB",
+        "peak RSS MB",
         "first row s",
     ]
     return markdown_table(header, rows)
@@ -373,16 +387,27 @@ def summary_tables(df: pd.DataFrame) -> str:
     norm = normalized_scores(keys)
     ranks = keys.rank(axis=1, ascending=False, method="average")
     failures = df.assign(failed=df["error"].notna()).groupby("system")["failed"].sum()
+    by = df.groupby("system")
+
+    def spread(col: str, s: str, digits: int) -> str:
+        v = by[col].get_group(s).dropna()
+        return "–" if v.empty else f"{_fmt(v.median(), digits)} ({_fmt(v.min(), digits)}–{_fmt(v.max(), digits)})"
+
     summary = [
         [
             s,
             _fmt(norm[s].mean(), 3),
             _fmt(ranks[s].mean(), 2),
             f"{len(keys) - int(failures.get(s, 0))}/{len(keys)}",
+            spread("overrun", s, 2),
+            spread("first_row_seconds", s, 1),
+            spread("peak_mb", s, 0),
+            spread("peak_rss_mb", s, 0),
         ]
         for s in systems
     ]
-    header = ["system", "mean normalized score", "mean rank", "runs ok"]
+    header = ["system", "mean normalized score", "mean rank", "runs ok", "overrun median (min–max)",
+              "first row s", "peak PSS MB", "peak RSS MB"]
     text = markdown_table(header, summary)
     wtl = [
         [a] + ["·" if a == b else "{}/{}/{}".format(*win_tie_loss(keys, a, b)) for b in systems]
@@ -411,7 +436,8 @@ def render_report(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"budget {meta['budget']} s per fit; seeds {meta['seeds']}; hard kill timeout "
         f"{hard_timeout(meta['budget']):.0f} s; machine {meta['machine']}.",
         "Scores: roc_auc (higher is better), log_loss and rmse (lower is better). "
-        "overrun = fit s / budget. peak MB = summed RSS of the worker's process tree. "
+        "overrun = fit s / budget. peak MB = summed PSS of the worker's process tree (each shared page divided among the processes that map it; "
+        "peak RSS MB counts it once per process). "
         "first row s = seconds from fit start to the first finished model.",
         "",
     ]

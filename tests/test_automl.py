@@ -225,3 +225,24 @@ def test_trial_timeout_stops_long_trials_and_the_run_goes_on(credit, folder):
     lb = aml.leaderboard()
     assert (lb["status"] == "timeout").any()
     assert aml.predict(credit.drop(columns="Status").head(3)).shape == (3,)
+
+
+def test_large_data_searches_on_a_sample_and_refits_on_all_rows(credit, folder, monkeypatch):
+    # the rule for large data (SEARCH_MAX_ROWS training rows per trial), scaled down to credit_data
+    import automl_nb.config
+
+    monkeypatch.setattr(automl_nb.config, "SEARCH_MAX_ROWS", 1000)
+    aml = an.AutoML(time_budget=10, validation="holdout", folder=folder, show=False).fit(credit, "Status")
+    assert "1,000-row sample" in aml.validation_
+    tr, va = aml._experiment.data.folds[0]
+    assert len(tr) == 1000 and abs(len(va) - 0.1 * len(credit)) <= 1
+    assert not set(tr) & set(va)
+    lb = aml.leaderboard()
+    assert lb.loc[(lb["status"] == "ok") & lb["trial_id"].notna(), "roc_auc"].max() > 0.75
+    # each member is refit on as many rows as the time left allows: never fewer than the
+    # search saw; when fewer than all, the model's description says so
+    exp = aml._experiment
+    rows = [exp.refit_rows[t] for t in aml.ensemble_ if t in exp.refit_rows]
+    assert rows and all(1000 <= r <= len(credit) for r in rows)
+    assert ("trained on" in exp.outcome.description) == (min(rows) < len(credit))
+    assert aml.score(credit.drop(columns="Status"), credit["Status"]) > 0.8

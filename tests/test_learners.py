@@ -367,7 +367,7 @@ def _long_params(name: str) -> dict:
     return {**spec.defaults[0], **endless}
 
 
-@pytest.mark.parametrize("name", ["lightgbm", "random_forest", "hist_gb", "mlp"])
+@pytest.mark.parametrize("name", ["lightgbm", "hist_gb", "mlp"])
 def test_deadline_interrupts_a_running_fit(name: str, datasets) -> None:
     _skip_unavailable(name)
     spec = LEARNERS[name]
@@ -377,6 +377,20 @@ def test_deadline_interrupts_a_running_fit(name: str, datasets) -> None:
     with pytest.raises(TrialTimeout):
         spec.fit(estimator, X_tr, y_tr, None, None, start + 0.5)
     assert time.time() - start < 10
+
+
+@pytest.mark.parametrize("name", ["random_forest", "extra_trees"])
+def test_a_forest_at_its_deadline_keeps_the_trees_grown_so_far(name: str, datasets) -> None:
+    spec = LEARNERS[name]
+    X_tr, y_tr, _, _, X_te, y_te = datasets["binary"]
+    estimator = spec.make({**spec.defaults[0], "n_estimators": 10**6}, "binary", SEED, N_JOBS)
+    start = time.time()
+    learned = spec.fit(estimator, X_tr, y_tr, None, None, start + 0.5)
+    assert time.time() - start < 10
+    grown = len(estimator.estimators_)
+    assert 0 < grown < 10**6 and learned == {"n_estimators": grown}
+    assert spec.refit_params(spec.defaults[0], [learned])["n_estimators"] == grown
+    assert roc_auc_score(y_te, estimator.predict_proba(X_te)[:, 1]) > 0.7
 
 
 # --- pickles load in a fresh process --------------------------------------------------------

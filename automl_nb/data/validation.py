@@ -45,6 +45,10 @@ def make_folds(
             else ShuffleSplit(1, test_size=HOLDOUT_FRACTION, random_state=seed)
         )
         tr, va = next(splitter.split(idx, y))
+        if plan.search_rows is not None:  # large data: trials train on a sample (see config)
+            rng = np.random.default_rng(seed)
+            tr = rng.choice(tr, min(len(tr), plan.search_rows), replace=False)
+            va = rng.choice(va, min(len(va), 2 * plan.search_rows), replace=False)
         return [(np.sort(tr), np.sort(va))]
     if plan.scheme == "group_cv":
         assert groups is not None

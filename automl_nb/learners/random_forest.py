@@ -8,6 +8,9 @@ from automl_nb.learners.base import LearnerSpec, Params, check_deadline
 
 #: trees grown between two deadline checks
 CHUNK = 50
+#: a leaf holds at least rows / LEAF_ROWS rows: a fully grown tree has about as many nodes as
+#: rows, and 300 of them on 1M rows would need tens of GB (no change below 20,000 rows)
+LEAF_ROWS = 10_000
 
 
 def _min_samples_leaf_high(n_rows: int) -> int:
@@ -53,23 +56,42 @@ def forest_fit(
     y_val: Any = None,
     deadline: float | None = None,
 ) -> Params:
-    """Grow the forest CHUNK trees at a time (warm start), checking the deadline in between."""
+    """Grow the forest CHUNK trees at a time (warm start), checking the deadline in between.
+
+    At the deadline the trees grown so far are kept (fewer trees, nearly the same
+    predictions) instead of failing the trial."""
+    import time
+
     check_deadline(deadline)
+    leaf = max(int(estimator.min_samples_leaf), len(X) // LEAF_ROWS)
+    estimator.set_params(min_samples_leaf=leaf)
     total = int(estimator.n_estimators)
-    if deadline is None or total <= CHUNK:
+    chunk = CHUNK if len(X) < 20 * LEAF_ROWS else CHUNK // 5  # large data: check the deadline more often
+    if deadline is None or total <= chunk:
         estimator.fit(X, y)
         return {}
     estimator.set_params(warm_start=True)
+    grown = total
     try:
-        for n in range(CHUNK, total + CHUNK, CHUNK):
-            if n > CHUNK:
-                check_deadline(deadline)
+        for n in range(chunk, total + chunk, chunk):
+            if n > chunk and time.time() > deadline:
+                grown = n - chunk
+                break
             estimator.set_params(n_estimators=min(n, total))
             estimator.fit(X, y)
     finally:
         # a later .fit() on this object must start from scratch
-        estimator.set_params(warm_start=False, n_estimators=total)
-    return {}
+        estimator.set_params(warm_start=False, n_estimators=len(estimator.estimators_))
+    return {} if grown == total else {"n_estimators": grown}
+
+
+def forest_refit_params(params: Params, learned: Any) -> Params:
+    """The refit grows as many trees as the smallest forest a fold kept at its deadline."""
+    out = dict(params)
+    kept = [lp["n_estimators"] for lp in learned if lp.get("n_estimators")]
+    if kept:
+        out["n_estimators"] = min(kept)
+    return out
 
 
 def forest_spec(kind: str, name: str, cost: float, description: str) -> LearnerSpec:
@@ -85,6 +107,7 @@ def forest_spec(kind: str, name: str, cost: float, description: str) -> LearnerS
         ),
         cost=cost,
         fit=forest_fit,
+        refit_params=forest_refit_params,
         description=description,
     )
 

@@ -182,17 +182,23 @@ def evaluate(config: TrialConfig, data: TrialData, deadline: float | None = None
     return result
 
 
-def refit(learner: str, params: dict[str, Any], data: TrialData, deadline: float | None = None) -> Any:
-    """The final pipeline (featurizer + model) trained on every row, on the user's labels."""
+def refit(
+    learner: str, params: dict[str, Any], data: TrialData, deadline: float | None = None, rows: int | None = None
+) -> Any:
+    """The final pipeline (featurizer + model) trained on every row, on the user's labels;
+    on a seeded random sample of ``rows`` rows when the time left allows no more (large data)."""
     from sklearn.pipeline import Pipeline
 
     from ..featurize.plan import build_featurizer
     from ..learners import get_learner
 
     spec = get_learner(learner)
-    y = data.y_original if data.task != "regression" else data.y
+    X, y = data.X, (data.y_original if data.task != "regression" else data.y)
+    if rows is not None and rows < len(y):
+        keep = np.sort(np.random.default_rng(data.seed).choice(len(y), rows, replace=False))
+        X, y = X.iloc[keep], y[keep]
     feat = build_featurizer(data.profile, spec.family, data.task, data.seed)
-    Xt = np.asarray(feat.fit_transform(data.X, y), dtype=np.float32)
+    Xt = np.asarray(feat.fit_transform(X, y), dtype=np.float32)
     est = spec.make(params, data.task, data.seed, data.threads)
     spec.fit(est, Xt, y, None, None, deadline)
     return Pipeline([("featurize", feat), ("model", est)])

@@ -97,8 +97,8 @@ def _serve(conn: Any, data: Any) -> bool:
                 _, config, deadline = msg
                 conn.send(("done", evaluate(config, data, deadline)))
             elif kind == "refit":
-                _, learner, params, deadline = msg
-                conn.send(("done", refit(learner, params, data, deadline)))
+                _, learner, params, deadline, *rows = msg  # rows: a sample size (large data)
+                conn.send(("done", refit(learner, params, data, deadline, *rows)))
         except Exception as exc:  # report, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
 
