@@ -312,13 +312,16 @@ class Experiment:
         return max(1, len(self.data.folds))
 
     def _learner_names(self) -> list[str]:
-        """The learners this run may try: those for the task that are installed, allowed, not blocked."""
+        """The learners this run may try: those for the task that are installed, allowed (or,
+        when none are named, whose ``min_budget`` the time budget reaches) and not blocked."""
         from .learners import LEARNERS
 
         cfg, task = self.config, self.prepared.task
         names = [n for n, s in LEARNERS.items() if task in s.tasks and s.available()]
         if cfg.allowed_learners is not None:
             names = [n for n in names if n in cfg.allowed_learners or n == self.BASELINE]
+        else:
+            names = [n for n in names if LEARNERS[n].min_budget <= cfg.time_budget]
         return [n for n in names if n not in cfg.blocked_learners]
 
     def _make_searcher(self, n_workers: int):
@@ -603,9 +606,9 @@ class Experiment:
         return Pipeline([("ensemble", ens)])
 
     def _save_model(self) -> None:
-        from .persist import dumps_pipeline
+        from .persist import dump_pipeline
 
-        self.store.write_bytes("model.pkl", dumps_pipeline(self.outcome.model))
+        self.store.write_stream("model.pkl", lambda f: dump_pipeline(self.outcome.model, f))
         self.store.put("outcome", {"members": {str(k): v for k, v in self.outcome.members.items()},
                                    "ensemble_score": None if math.isnan(self.outcome.ensemble_score) else self.outcome.ensemble_score,
                                    "best_trial": self.outcome.best_trial, "description": self.outcome.description})

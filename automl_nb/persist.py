@@ -17,13 +17,22 @@ _BY_VALUE = (
 
 
 def dumps_pipeline(model: Any) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    dump_pipeline(model, buf)
+    return buf.getvalue()
+
+
+def dump_pipeline(model: Any, file: Any) -> None:
+    """Pickle ``model`` into ``file`` (streamed: no copy of a large model in memory)."""
     import cloudpickle
 
     modules = [sys.modules[m] for m in _BY_VALUE if m in sys.modules]
     for m in modules:
         cloudpickle.register_pickle_by_value(m)
     try:
-        return cloudpickle.dumps(model)
+        cloudpickle.dump(model, file)
     finally:
         for m in modules:
             cloudpickle.unregister_pickle_by_value(m)

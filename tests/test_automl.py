@@ -246,3 +246,13 @@ def test_large_data_searches_on_a_sample_and_refits_on_all_rows(credit, folder, 
     assert rows and all(1000 <= r <= len(credit) for r in rows)
     assert ("trained on" in exp.outcome.description) == (min(rows) < len(credit))
     assert aml.score(credit.drop(columns="Status"), credit["Status"]) > 0.8
+
+
+def test_the_mlp_joins_short_runs_only_when_named(penguins, folder, tmp_path):
+    pytest.importorskip("torch")
+    df = penguins.dropna(subset=["species"])
+    short = an.AutoML(time_budget=6, folder=folder, show=False).fit(df, "species")
+    assert "mlp" not in set(short.leaderboard()["learner"])  # min_budget: 120 s
+    named = an.AutoML(time_budget=8, allowed_learners=["mlp"], folder=str(tmp_path / "named"), show=False)
+    lb = named.fit(df, "species").leaderboard()
+    assert (lb.loc[lb["learner"] == "mlp", "status"] == "ok").any()

@@ -31,7 +31,7 @@ def test_cli_run_prints_guardrails_leaderboard_and_folder(carseats, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "Guardrails" in out.stdout and "missing_values" in out.stdout
-    assert "Leaderboard" in out.stdout and "lightgbm" in out.stdout
+    assert "Leaderboard" in out.stdout and "learner" in out.stdout and "final model:" in out.stdout
     assert str(folder) in out.stdout
     assert (folder / "model.pkl").exists()
 

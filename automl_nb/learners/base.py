@@ -63,6 +63,8 @@ class LearnerSpec:
         featurized. A learner that can early-stop on ``X_val`` does so here.
     refit_params : combines the fold's learned params into params for the refit on all data.
     requires : an optional module that must be importable (e.g. ``"torch"``).
+    min_budget : the shortest ``time_budget`` (seconds) at which the learner joins a run
+        unless ``allowed_learners`` names it: below it, its trials rarely finish in time.
     """
 
     name: str
@@ -75,6 +77,7 @@ class LearnerSpec:
     fit: Callable[..., Params] = default_fit
     refit_params: Callable[[Params, Sequence[Params]], Params] = default_refit_params
     requires: str | None = None
+    min_budget: float = 0.0
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

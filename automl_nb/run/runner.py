@@ -163,6 +163,22 @@ MAX_IDLE_WORKERS = 8
 WARM_POOL = _WarmPool()
 
 
+def _from_file(job: Job, path: str) -> Completion:
+    """A result the worker wrote to a file (a refit model): loaded streaming, then removed."""
+    import pickle
+
+    try:
+        with open(path, "rb") as f:
+            return Completion(job, True, pickle.load(f))
+    except Exception as exc:  # noqa: BLE001 - a broken result fails this job, not the run
+        return Completion(job, False, error=f"could not read the worker's result: {exc}", status="failed")
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 class LocalRunner:
     """Worker processes on this machine."""
 
@@ -247,6 +263,8 @@ class LocalRunner:
                 job, worker.job = worker.job, None
                 if kind == "done":
                     out.append(Completion(job, True, value))
+                elif kind == "done_file":
+                    out.append(_from_file(job, value))
                 else:
                     out.append(Completion(job, False, error=value, status="failed"))
         now = time.time()

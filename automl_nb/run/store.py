@@ -13,8 +13,9 @@ import os
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -61,10 +62,15 @@ def _nan_to_none(x: float) -> float | None:
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    atomic_write(path, lambda f: f.write(payload))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], Any]) -> None:
+    """``write(file)`` into a temporary file beside ``path``, then rename: never half-written."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+            write(f)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -145,6 +151,12 @@ class Store:
     def write_bytes(self, name: str, payload: bytes) -> Path:
         path = self.folder / name
         atomic_write_bytes(path, payload)
+        return path
+
+    def write_stream(self, name: str, write: Callable[[BinaryIO], Any]) -> Path:
+        """Like :meth:`write_bytes` for large payloads: ``write(file)`` streams into the file."""
+        path = self.folder / name
+        atomic_write(path, write)
         return path
 
 

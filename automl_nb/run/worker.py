@@ -70,15 +70,19 @@ def worker_main(conn: Any, threads: int) -> None:
         data = joblib.load(msg[1])
         data.threads = threads
         conn.send(("ready", os.getpid()))
-        keep_going = _serve(conn, data)
+        keep_going = _serve(conn, data, os.path.dirname(msg[1]))
         del data
         gc.collect()
         if not keep_going:
             return
 
 
-def _serve(conn: Any, data: Any) -> bool:
-    """Answer trial and refit requests; False when the worker should exit."""
+def _serve(conn: Any, data: Any, folder: str) -> bool:
+    """Answer trial and refit requests; False when the worker should exit.
+
+    A refit model (tens of MB for a forest) goes back as a file in the experiment folder, not
+    through the socket: pickling it into one message would hold a full extra copy in memory
+    on both sides."""
     from .trial import trial_functions
 
     evaluate, refit = trial_functions(data)
@@ -98,9 +102,21 @@ def _serve(conn: Any, data: Any) -> bool:
                 conn.send(("done", evaluate(config, data, deadline)))
             elif kind == "refit":
                 _, learner, params, deadline, *rows = msg  # rows: a sample size (large data)
-                conn.send(("done", refit(learner, params, data, deadline, *rows)))
+                model = refit(learner, params, data, deadline, *rows)
+                conn.send(("done_file", _to_file(model, folder)))
+                del model
         except Exception as exc:  # report, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
+
+
+def _to_file(obj: Any, folder: str) -> str:
+    import pickle
+    import tempfile
+
+    fd, path = tempfile.mkstemp(dir=folder, prefix=".refit-", suffix=".pkl")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 if __name__ == "__main__":
