@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,15 +49,14 @@ import pandas as pd
 from benchmarks.run_tabular import (
     LOG_TAIL_CHARS,
     RESULTS_DIR,
-    TreeMemoryMonitor,
     _abspath,
     _fmt,
+    _supervise,
     hard_timeout,
-    kill_tree,
     machine_description,
     markdown_table,
 )
-from benchmarks.systems import AUTOML_NB_PYTHON, REPO, fit_lightgbm_default
+from benchmarks.systems import AUTOML_NB_PYTHON, fit_automl_nb, fit_lightgbm_default
 from benchmarks.tasks import LOWER_IS_BETTER, Task, score
 
 POLL_SECONDS = 0.2
@@ -238,23 +236,6 @@ def _own_rss_mb() -> float:
     return psutil.Process().memory_info().rss / MB
 
 
-def fit_automl_nb(
-    task: Task, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, workdir: Path
-):
-    """As benchmarks.systems.fit_automl_nb (same settings), but returns the AutoML itself."""
-    import automl_nb as an
-
-    aml = an.AutoML(
-        task=task.task,
-        metric=task.metric,
-        time_budget=budget,
-        seed=seed,
-        show=False,
-        folder=str(workdir / "automl_nb"),
-    )
-    return aml.fit(X, y)
-
-
 def automl_details(aml: Any) -> dict[str, Any]:
     """Trials, their statuses and errors, and the final model of a fitted AutoML; never raises."""
     info: dict[str, Any] = {}
@@ -317,25 +298,17 @@ def run_worker(args: argparse.Namespace) -> None:
         save()
         result["fit_start"] = time.time()
         start = time.perf_counter()
-        if args.system == "automl_nb":
-            import automl_nb as an
-
-            aml = fit_automl_nb(task, X, y, args.budget, args.seed, workdir)
-            result["fit_seconds"] = time.perf_counter() - start
-            result["version"] = getattr(an, "__version__", None)
-            classes = list(aml.classes_) if task.is_classification else None
-            predict = aml.predict_proba if task.is_classification else aml.predict
-        elif args.system == "lightgbm_sample":
-            fitted = fit_lightgbm_default(task, X, y, args.budget, args.seed, workdir)
-            result["fit_seconds"] = time.perf_counter() - start
-            result["version"] = f"lightgbm {fitted.version}"
-            classes, predict = fitted.classes, fitted.predict
-        else:
+        if args.system not in SYSTEM_NAMES:
             raise ValueError(f"unknown system {args.system!r}; known: {list(SYSTEM_NAMES)}")
+        fit = fit_automl_nb if args.system == "automl_nb" else fit_lightgbm_default
+        fitted = fit(task, X, y, args.budget, args.seed, workdir)
+        result["fit_seconds"] = time.perf_counter() - start
+        result["version"] = fitted.version if args.system == "automl_nb" else f"lightgbm {fitted.version}"
+        classes, predict = fitted.classes, fitted.predict
         result["fit_end"] = time.time()
         save()
         if args.system == "automl_nb":
-            result["automl"] = automl_details(aml)
+            result["automl"] = automl_details(fitted.model)
             save()
         del X, y
         X_test, y_test = _load(data_dir / "test.pkl")
@@ -350,90 +323,19 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 # ============================================================================ driver
-class TreeMemorySampler(TreeMemoryMonitor):
-    """run_tabular's tree monitor (its process tree and stop()), sampling every POLL_SECONDS
-    and keeping a timestamped trace of (time, summed RSS bytes, summed PSS bytes or None when
-    some process's PSS is unreadable), so that the peak during the fit alone can be told."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(pid)
-        self.samples: list[tuple[float, int, int | None]] = []
-        self.max_processes = 0
-
-    def _record(self) -> None:
-        psutil = self._psutil
-        try:
-            procs = [self._root, *self._root.children(recursive=True)]
-        except psutil.Error:
-            return
-        rss, pss = 0, 0
-        self.max_processes = max(self.max_processes, len(procs))
-        for proc in procs:
-            try:
-                full = proc.memory_full_info()
-                rss += full.rss
-                if pss is not None and hasattr(full, "pss"):
-                    pss += full.pss
-                else:
-                    pss = None
-            except psutil.AccessDenied:  # no smaps: RSS only
-                try:
-                    rss += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-                pss = None
-            except psutil.Error:  # exited meanwhile
-                pass
-        self.samples.append((time.time(), rss, pss))
-        self.peak_bytes = max(self.peak_bytes, rss)
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self._record()
-            self._stop_event.wait(POLL_SECONDS)
-
-    def peaks_mb(self, start: float = -np.inf, end: float = np.inf) -> tuple[float, float | None]:
-        """Peak summed RSS and PSS (MB) over the samples taken in [start, end]."""
-        inside = [(r, p) for t, r, p in self.samples if start <= t <= end]
-        if not inside:
-            return float("nan"), None
-        pss = [p for _, p in inside]
-        peak_pss = None if any(p is None for p in pss) else max(pss) / MB
-        return max(r for r, _ in inside) / MB, peak_pss
-
-
 def supervise(cmd: list[str], log_path: Path, timeout: float) -> dict[str, Any]:
     """Run a child in its own session with a hard timeout, polling its tree's memory."""
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "PYTHONUNBUFFERED": "1"}
     start = time.perf_counter()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        sampler = TreeMemorySampler(proc.pid)
-        sampler.start()
-        killed = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            killed = True
-        sampler.stop()
-        kill_tree(proc)  # also reaps stragglers (e.g. pool workers) of a finished child
-    peak_rss, peak_pss = sampler.peaks_mb()
+    returncode, killed, monitor = _supervise(cmd, log_path, timeout, POLL_SECONDS)
+    peak_rss, peak_pss = monitor.peaks_mb()
     return {
         "wall_seconds": time.perf_counter() - start,
-        "returncode": None if killed else proc.returncode,
+        "returncode": returncode,
         "killed": killed,
         "peak_rss_mb": peak_rss,
         "peak_pss_mb": peak_pss,
-        "max_processes": sampler.max_processes,
-        "sampler": sampler,
+        "max_processes": monitor.max_processes,
+        "sampler": monitor,
     }
 
 

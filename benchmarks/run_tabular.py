@@ -112,8 +112,9 @@ class TreeMemoryMonitor(threading.Thread):
     map it, so the sum is the physical memory the tree uses. For one process they agree.
     """
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__(daemon=True)
+        self.poll_seconds = poll_seconds
         import psutil
 
         self._psutil = psutil
@@ -121,6 +122,8 @@ class TreeMemoryMonitor(threading.Thread):
         self._stop_event = threading.Event()
         self.peak_bytes = 0  # summed RSS
         self.peak_pss_bytes = 0
+        self.samples: list[tuple[float, int, int]] = []  # (time, summed RSS, summed PSS)
+        self.max_processes = 0
 
     def _sample(self) -> tuple[int, int]:
         psutil = self._psutil
@@ -128,6 +131,7 @@ class TreeMemoryMonitor(threading.Thread):
             procs = [self._root, *self._root.children(recursive=True)]
         except psutil.Error:
             return 0, 0
+        self.max_processes = max(self.max_processes, len(procs))
         rss = pss = 0
         for proc in procs:
             try:
@@ -141,9 +145,17 @@ class TreeMemoryMonitor(threading.Thread):
     def run(self) -> None:
         while not self._stop_event.is_set():
             rss, pss = self._sample()
+            self.samples.append((time.time(), rss, pss))
             self.peak_bytes = max(self.peak_bytes, rss)
             self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
-            self._stop_event.wait(POLL_SECONDS)
+            self._stop_event.wait(self.poll_seconds)
+
+    def peaks_mb(self, start: float = -np.inf, end: float = np.inf) -> tuple[float, float]:
+        """Peak summed RSS and PSS (MB) over the samples taken in [start, end]."""
+        inside = [(r, p) for t, r, p in self.samples if start <= t <= end]
+        if not inside:
+            return float("nan"), float("nan")
+        return max(r for r, _ in inside) / 2**20, max(p for _, p in inside) / 2**20
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -206,7 +218,9 @@ def _worker_command(
     ]
 
 
-def _supervise(cmd: list[str], log_path: Path, timeout: float) -> tuple[int | None, bool, TreeMemoryMonitor]:
+def _supervise(
+    cmd: list[str], log_path: Path, timeout: float, poll_seconds: float = POLL_SECONDS
+) -> tuple[int | None, bool, TreeMemoryMonitor]:
     """Run a worker; return (return code, killed by the hard timeout, its memory monitor)."""
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
@@ -219,7 +233,7 @@ def _supervise(cmd: list[str], log_path: Path, timeout: float) -> tuple[int | No
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        monitor = TreeMemoryMonitor(proc.pid)
+        monitor = TreeMemoryMonitor(proc.pid, poll_seconds)
         monitor.start()
         killed = False
         try:

@@ -38,6 +38,7 @@ class Fitted:
     classes: list[Any] | None
     first_row_seconds: float | None = None
     version: str | None = None
+    model: Any = None  # the system's fitted object (automl_nb: the AutoML), for reports
 
 
 FitFn = Callable[[Task, pd.DataFrame, pd.Series, float, int, Path], Fitted]
@@ -104,9 +105,9 @@ def fit_automl_nb(
     first_row = getattr(aml, "first_row_seconds_", None)
     version = getattr(an, "__version__", None)
     if not task.is_classification:
-        return Fitted(_value_predictor(aml), None, first_row, version)
+        return Fitted(_value_predictor(aml), None, first_row, version, aml)
     classes = list(aml.classes_)
-    return Fitted(_proba_predictor(aml), classes, first_row, version)
+    return Fitted(_proba_predictor(aml), classes, first_row, version, aml)
 
 
 def _flaml_first_row_seconds(log_file: Path) -> float | None:

