@@ -54,7 +54,6 @@ class ForkServer:
         self._sock = ours
         self._lock = threading.Lock()
         self._waiting: deque[ForkedProcess | None] = deque()  # one per request sent, None: a status
-        self._status: dict[int, int] = {}
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -80,29 +79,34 @@ class ForkServer:
             try:
                 self._sock.sendall(b"S" + _INT.pack(pid))
                 self._waiting.append(None)
-                while self._waiting:
-                    self._read_reply()
+                code = NO_STATUS
+                while self._waiting:  # replies come in request order: ours is the last
+                    code = self._read_reply()
             except OSError:
                 return None
-        code = self._status.pop(-1, NO_STATUS)
         return None if code == NO_STATUS else code
 
-    def resolve(self, proc: ForkedProcess) -> None:
-        """Read replies until ``proc`` knows its pid (blocks while the server imports)."""
+    def resolve(self, proc: ForkedProcess, block: bool = True) -> None:
+        """Read replies until ``proc`` knows its pid; with ``block``, wait while the server
+        imports, else read only replies already there."""
+        import select
+
         with self._lock:
             while proc.pid is None and self._waiting:
+                if not block and not select.select([self._sock], [], [], 0)[0]:
+                    return
                 self._read_reply()
 
-    def _read_reply(self) -> None:
+    def _read_reply(self) -> int:
+        """The next reply: a pid goes to the ForkedProcess that asked for it; returns the value."""
         data = self._sock.recv(16)
         if len(data) < _INT.size:
             raise ForkServerError("the fork server closed its socket")
         value = _INT.unpack(data[:_INT.size])[0]
         head = self._waiting.popleft()
-        if head is None:
-            self._status[-1] = value  # the status asked for last: see exit_code
-        else:
+        if head is not None:
             head.pid = value
+        return value
 
     def stop(self) -> None:
         try:
@@ -132,7 +136,12 @@ class ForkedProcess:
         if self.returncode is not None:
             return self.returncode
         if self.pid is None and self.server.alive():
-            return None  # not forked yet: the server is still importing
+            try:
+                self.server.resolve(self, block=False)
+            except OSError:
+                pass
+            if self.pid is None:
+                return None  # not forked yet: the server is still importing
         pid = self._known_pid()
         if pid is None:
             self.returncode = 1
