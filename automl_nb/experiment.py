@@ -204,7 +204,7 @@ class Experiment:
         """Plan, guardrails, trials, status, the best loss so far and the final model, as the
         folder left them."""
         from .data.guardrails import Guardrail
-        from .persist import loads_pipeline
+        from .persist import load_pipeline
 
         exp, folder = self, self.folder
         exp.plan = ValidationPlan(**exp.store.get("plan"))
@@ -217,7 +217,7 @@ class Experiment:
         outcome = exp.store.get("outcome")
         if outcome is not None and (folder / "model.pkl").exists():
             exp.outcome = Outcome(
-                model=loads_pipeline((folder / "model.pkl").read_bytes()),
+                model=load_pipeline(folder / "model.pkl"),
                 members={int(k): v for k, v in outcome["members"].items()},
                 ensemble_score=float("nan") if outcome["ensemble_score"] is None else outcome["ensemble_score"],
                 best_trial=outcome["best_trial"], description=outcome["description"],

@@ -16,14 +16,6 @@ _BY_VALUE = (
 )
 
 
-def dumps_pipeline(model: Any) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    dump_pipeline(model, buf)
-    return buf.getvalue()
-
-
 def dump_pipeline(model: Any, file: Any) -> None:
     """Pickle ``model`` into ``file`` (streamed: no copy of a large model in memory)."""
     import cloudpickle
@@ -38,7 +30,9 @@ def dump_pipeline(model: Any, file: Any) -> None:
             cloudpickle.unregister_pickle_by_value(m)
 
 
-def loads_pipeline(payload: bytes) -> Any:
+def load_pipeline(path: Any) -> Any:
+    """Unpickle a model file (streamed, like :func:`dump_pipeline`)."""
     import pickle
 
-    return pickle.loads(payload)
+    with open(path, "rb") as f:
+        return pickle.load(f)

@@ -148,13 +148,8 @@ class Store:
 
     # ---- files ---------------------------------------------------------------------------
 
-    def write_bytes(self, name: str, payload: bytes) -> Path:
-        path = self.folder / name
-        atomic_write_bytes(path, payload)
-        return path
-
     def write_stream(self, name: str, write: Callable[[BinaryIO], Any]) -> Path:
-        """Like :meth:`write_bytes` for large payloads: ``write(file)`` streams into the file."""
+        """Write a file of the folder atomically: ``write(file)`` streams into it."""
         path = self.folder / name
         atomic_write(path, write)
         return path
