@@ -14,12 +14,15 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, ExperimentConfig
+from .errors import NotFittedError
 
 DEFAULT_ROOT = "automl_nb_runs"
 
+#: keyword arguments of AutoML that are not settings of ExperimentConfig: data given with the
+#: fit (validation_data, groups), how the facade shows progress (show)
+FACADE_ONLY = ("validation_data", "groups", "show")
 
-class NotFittedError(RuntimeError):
-    """The AutoML has no model yet: call fit() or wait for the run to finish."""
+__all__ = ["AutoML", "NotFittedError", "load"]
 
 
 class AutoML:
@@ -155,7 +158,7 @@ class AutoML:
             if x is None:
                 return None
             if isinstance(x, str):
-                raise ConfigError(f"{arg} must be a list of names, not the string {x!r}")
+                raise ConfigError(f"{arg} must be a list of names, not the string {x!r}", field=arg)
             return tuple(x)
 
         def ints(x: Any, arg: str) -> tuple[int, ...] | str:
@@ -164,27 +167,23 @@ class AutoML:
             try:
                 return tuple(x)
             except TypeError:
-                raise ConfigError(f"{arg} must be 'auto' or a list of integers, got {x!r}") from None
+                raise ConfigError(f"{arg} must be 'auto' or a list of integers, got {x!r}", field=arg) from None
 
-        task = self.task
-        if task == "auto" and (self.time_column is not None or self.horizon is not None):
-            task = "forecast"
         holidays = self.country_holidays
         if isinstance(holidays, (list, tuple)):
             holidays = "-".join(str(h) for h in holidays)
-        return ExperimentConfig(
-            task=task, metric=self.metric, time_budget=self.time_budget, max_trials=self.max_trials,
-            seed=self.seed, validation=self.validation, n_folds=self.n_folds,
+        params = self.get_params()
+        settings = {k: params[k] for k in ExperimentConfig.flat_names() if k in params}
+        settings.update(
             allowed_learners=names(self.allowed_learners, "allowed_learners"),
             blocked_learners=names(self.blocked_learners, "blocked_learners") or (),
             drop_columns=names(self.drop_columns, "drop_columns") or (), ensemble=bool(self.ensemble),
-            n_jobs=self.n_jobs, folder=None if self.folder is None else str(self.folder),
-            trial_timeout=self.trial_timeout, memory_limit_mb=self.memory_limit_mb,
-            time_column=self.time_column, horizon=self.horizon, series_id=self.series_id,
-            frequency=self.frequency, season_length=self.season_length, country_holidays=holidays,
+            folder=None if self.folder is None else str(self.folder), country_holidays=holidays,
             lags=ints(self.lags, "lags"), rolling_windows=ints(self.rolling_windows, "rolling_windows"),
-            n_windows=self.n_windows, window_step=self.window_step, interval_level=self.interval_level,
-        ).validate()
+        )
+        config = ExperimentConfig.from_flat(**settings)
+        # task="auto" with a task's own settings (forecasting's time_column, horizon) asks for it
+        return config.replace(task=config.problem_type()).validate()
 
     # ---- running -------------------------------------------------------------------------
 
@@ -193,24 +192,15 @@ class AutoML:
 
         ``y`` is the target: a Series/array aligned with ``X``, or the name of a column of ``X``.
         """
-        from .data.prepare import prepare
         from .experiment import Experiment
+        from .task import get_task
 
         started = time.time()
         config = self.config()
-        if config.is_forecast:
-            from .forecast.experiment import ForecastExperiment
-            from .forecast.prepare import prepare_series
-
-            if self.validation_data is not None or self.groups is not None:
-                raise ConfigError("validation_data and groups do not apply to forecasting (backtests use rolling origins)")
-            prepared = prepare_series(X, y, config)
-            folder = _new_folder(config.folder)
-            self._experiment = ForecastExperiment(config, prepared, folder)
-        else:
-            prepared = prepare(X, y, config, self.validation_data, self.groups)
-            folder = _new_folder(config.folder)
-            self._experiment = Experiment(config, prepared, folder)
+        task = get_task(config.task)
+        prepared = task.prepare(X, y, config, self.validation_data, self.groups)
+        folder = _new_folder(config.folder)
+        self._experiment = Experiment(config, prepared, folder, task=task)
         if self.show:
             from .progress import attach_progress
 
@@ -288,6 +278,12 @@ class AutoML:
 
     # ---- results -------------------------------------------------------------------------
 
+    @property
+    def experiment_(self):
+        """The :class:`~automl_nb.experiment.Experiment` behind this AutoML (its results,
+        plan, guardrails and outcome)."""
+        return self._require_experiment()
+
     def _require_experiment(self):
         if self._experiment is None:
             raise NotFittedError("this AutoML has not been fitted: call fit(X, y) first")
@@ -342,15 +338,15 @@ class AutoML:
 
         exp = self._require_experiment()
         return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome,
-                                 windows=exp.prepared.task == "forecast")
+                                 windows=exp.task.score_unit == "window")
 
     def guardrails(self) -> pd.DataFrame:
         """Data checks: passed / fixed / alerted, each with plain-language advice. After
         :meth:`explain` has run once, also the post-training leakage check."""
         from .data.guardrails import guardrails_frame
 
-        extra = [self._leakage_check] if getattr(self, "_leakage_check", None) is not None else []
-        return guardrails_frame([*self._require_experiment().guardrails, *extra])
+        exp = self._require_experiment()
+        return guardrails_frame([*exp.guardrails, *exp.post_training_checks.values()])
 
     def profile(self) -> pd.DataFrame:
         """Each column's detected kind, with the evidence."""
@@ -362,32 +358,13 @@ class AutoML:
 
         By default for the final model's (first) featurizer; ``family`` ("gbm", "tree",
         "linear", "neural", "knn") shows another learner family's plan, fitted on the data.
+        Forecasting: the lags, rolling windows, calendar and holiday features of the
+        machine-learning forecasters.
         """
-        from .featurize.plan import build_featurizer, featurization_summary
-
         exp = self._require_experiment()
-        if exp.prepared.task == "forecast":
-            from .forecast.summary import forecast_features
-
-            return forecast_features(exp.prepared.panel, exp.prepared.horizon)
-        if exp.profile is None:
-            raise NotFittedError("the data has not been profiled yet")
-        if family is None and exp.outcome.model is not None:
-            feat = _first_featurizer(exp.outcome.model)
-        else:
-            p = exp.prepared
-            feat = build_featurizer(exp.profile, family or "linear", p.task, exp.config.seed)
-            n = min(len(p.X), 5000)
-            feat.fit(p.X.iloc[:n], p.y[:n])
-        return featurization_summary(feat, exp.profile)
+        return exp.task.featurization_summary(exp, family)
 
     # ---- prediction ----------------------------------------------------------------------
-
-    def _features(self, X: Any):
-        from .data.prepare import check_predict_columns
-
-        exp = self._require_experiment()
-        return check_predict_columns(X, list(exp.prepared.X.columns))
 
     def predict(self, X: Any = None) -> np.ndarray | pd.DataFrame:
         """Predicted labels (classification, in the user's labels) or values (regression).
@@ -396,68 +373,34 @@ class AutoML:
         ``horizon`` steps after the data; ``X`` gives the exogenous columns' values at those
         steps (with the time column, and the series id) when the data had any.
         """
-        if self.task_ == "forecast":
-            from .forecast.prepare import future_exog
-
-            exp = self._require_experiment()
-            model = self.best_pipeline_
-            return model.forecast(future_exog(model.panel, exp.prepared.info, X, model.horizon))
-        if X is None:
-            raise TypeError("predict() needs X: the rows to predict")
-        return self.best_pipeline_.predict(self._features(X))
+        exp = self._require_experiment()
+        return exp.task.predict(exp, self.best_pipeline_, X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
-        if self.task_ in ("regression", "forecast"):
-            raise AttributeError("predict_proba is only available for classification")
-        return self.best_pipeline_.predict_proba(self._features(X))
+        exp = self._require_experiment()
+        return exp.task.predict_proba(exp, self.best_pipeline_, X)
 
     def score(self, X: Any, y: Any) -> float:
         """The experiment's metric on (X, y), in its natural direction (for losses such as
         rmse or log_loss, lower is better)."""
-        from .metrics import get_metric
-
         exp = self._require_experiment()
-        metric = get_metric(exp.prepared.metric)
-        if exp.prepared.task == "forecast":
-            from .forecast.summary import score_forecast
-
-            return score_forecast(self.predict(X if exp.prepared.info.exog_columns else None), X, y,
-                                  exp.prepared.info, self.best_pipeline_, metric)
-        y = np.asarray(y)
-        if self.task_ == "regression":
-            return metric.score(y.astype(float), self.predict(X))
-        classes = exp.prepared.classes
-        unknown = set(pd.unique(y)) - set(classes.tolist())
-        if unknown:
-            raise ValueError(f"y holds labels the model never saw: {sorted(map(str, unknown))[:10]}")
-        return metric.score(np.searchsorted(classes, y), self.predict_proba(X), len(classes))
+        return exp.task.score(self, exp, X, y)
 
     def test(self, X: Any, y: Any):
         """Evaluate the final model on held-out data: a :class:`~automl_nb.testing.TestReport`
         with every reported metric of the task and evaluation plots (ROC, precision-recall,
         confusion, calibration; or predicted vs actual and residuals)."""
-        from .testing import make_test_report
-
         exp = self._require_experiment()
-        p = exp.prepared
-        if p.task == "forecast":
-            raise ValueError("test() covers tabular tasks; for a forecast use score(X_future, y) "
-                             "and forecast_plot()")
-        pred = self.predict(X) if p.task == "regression" else self.predict_proba(X)
-        return make_test_report(p.task, p.metric, y, pred, p.classes)
+        return exp.task.test(self, exp, X, y)
 
     def forecast_plot(self, series: Any = None, X: Any = None, ax: Any = None, history: int | None = None):
         """Forecasting: a matplotlib figure of the history, the final model's backtest
         windows (dashed) and the forecast with its interval, for one series (default: the
         first). ``X`` as for :meth:`predict` (exogenous values of the forecast steps);
         ``history`` limits the points of history shown."""
-        from .forecast.summary import plot_forecast
-
         exp = self._require_experiment()
-        if exp.prepared.task != "forecast":
-            raise ValueError("forecast_plot() is for task='forecast'")
-        return plot_forecast(exp, self.predict(X), series, ax, history)
+        return exp.task.forecast_plot(self, exp, series=series, X=X, ax=ax, history=history)
 
     # ---- explanations --------------------------------------------------------------------
 
@@ -477,85 +420,8 @@ class AutoML:
         class_name : classification: the class explained. Default: the positive class (the
             second of the sorted labels) for binary, the most frequent class for multiclass.
         """
-        from .explain import DEFAULT_SAMPLE, explain_pipeline
-
         exp = self._require_experiment()
-        p = exp.prepared
-        if p.task == "forecast":
-            raise ValueError("explain() covers tabular tasks; for a forecast see featurization_summary(), "
-                             "leaderboard() (score per backtest window) and forecast_plot()")
-        model = self._model_to_explain(trial)
-        train = p.X
-        sampled_from = default_rows = None
-        if X is None:
-            X = train
-            sampled_from, default_rows = len(train), DEFAULT_SAMPLE
-            if max_rows is not None:
-                max_rows = min(max_rows, DEFAULT_SAMPLE)
-        else:
-            X = self._explain_columns(X)
-        class_index = self._class_index(class_name)
-        explanation = explain_pipeline(
-            model, X, train, task=p.task, classes=p.classes, profile=exp.profile,
-            class_index=class_index, max_rows=max_rows, seed=exp.config.seed, trial_id=trial,
-            sampled_from=sampled_from, default_rows=default_rows,
-        )
-        from .smoke import leakage_guardrail
-
-        self._leakage_check = leakage_guardrail(explanation, exp)
-        return explanation
-
-    def _model_to_explain(self, trial: int | None) -> Any:
-        exp = self._require_experiment()
-        if trial is None:
-            return self.best_pipeline_
-        trial = int(trial)
-        if trial not in exp.results:
-            valid = sorted(t for t, r in exp.results.items() if r.ok)
-            raise ValueError(f"trial {trial} does not exist; valid trial ids (finished): {valid}")
-        r = exp.results[trial]
-        if not r.ok:
-            first = (r.error or "no error recorded").strip().splitlines()[0]
-            verb = "failed" if r.status == "failed" else f"has no model (status {r.status})"
-            raise ValueError(f"trial {trial} {verb}: {first}")
-        if exp.outcome.model is not None and list(exp.outcome.members) == [trial]:
-            return exp.outcome.model
-        cache = self.__dict__.setdefault("_explain_models", {})
-        if trial not in cache:
-            from .run.trial import refit
-
-            if exp.data is None:
-                raise NotFittedError("the experiment's data is not ready yet")
-            cache[trial] = refit(r.learner, r.refit_params or r.params, exp.data)
-        return cache[trial]
-
-    def _explain_columns(self, X: Any) -> pd.DataFrame:
-        from .data.prepare import as_frame, check_predict_columns
-
-        columns = list(self._require_experiment().prepared.X.columns)
-        X = as_frame(X, "X")
-        if len(X) == 0:
-            raise ValueError("X is empty: it has no rows to explain")
-        missing = [c for c in columns if c not in X.columns]
-        extra = [c for c in X.columns if c not in columns]
-        if missing or extra:
-            parts = ([f"missing columns {missing}"] if missing else []) + ([f"extra columns {extra}"] if extra else [])
-            raise ValueError(f"X must have the training columns; it has {' and '.join(parts)}")
-        return check_predict_columns(X, columns)
-
-    def _class_index(self, class_name: Any) -> int | None:
-        exp = self._require_experiment()
-        p = exp.prepared
-        if p.task == "regression":
-            if class_name is not None:
-                raise ValueError("class_name applies to classification only")
-            return None
-        classes = list(p.classes)
-        if class_name is None:
-            return 1 if len(classes) == 2 else int(np.bincount(np.asarray(p.y, dtype=int), minlength=len(classes)).argmax())
-        if class_name not in classes:
-            raise ValueError(f"class_name={class_name!r} is not a class; classes: {classes}")
-        return classes.index(class_name)
+        return exp.task.explain(self, exp, X=X, trial=trial, max_rows=max_rows, class_name=class_name)
 
     # ---- persistence ---------------------------------------------------------------------
 
@@ -578,7 +444,7 @@ class AutoML:
         if self._experiment is None:
             return f"AutoML(task={self.task!r}, metric={self.metric!r}, time_budget={self.time_budget!r})"
         exp = self._experiment
-        best = exp._best_score()
+        best = exp.best_score()
         best_s = "—" if best is None or (isinstance(best, float) and math.isnan(best)) else f"{best:.4g}"
         return (f"AutoML(task={exp.prepared.task!r}, metric={exp.prepared.metric!r}, status={exp.status!r}, "
                 f"trials={len(exp.results)}, best={best_s}, folder={str(exp.folder)!r})")
@@ -594,13 +460,6 @@ def load(folder: str | Path, show: bool = True) -> AutoML:
     aml.show = show
     aml._experiment = exp
     return aml
-
-
-def _first_featurizer(model: Any) -> Any:
-    step = model.steps[0][1]
-    if hasattr(step, "estimators_"):
-        return _first_featurizer(step.estimators_[0])
-    return step
 
 
 def _new_folder(folder: str | None) -> Path:

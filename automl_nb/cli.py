@@ -38,14 +38,10 @@ def _report(aml, out=sys.stdout) -> None:
         if len(failed):
             print(f"\n{len(failed)} trial(s) did not finish: " + "; ".join(
                 f"#{t} {s}" for t, s in zip(failed["trial_id"], failed["status"], strict=True)), file=out)
-        print(f"\nfinal model: {aml._experiment.outcome.description}", file=out)
-        if aml.task_ == "forecast":
-            try:
-                fc = aml.predict()
-                print(f"\nForecast ({len(fc)} rows; first 12)", file=out)
-                print(fc.head(12).to_string(index=False, float_format=lambda v: f"{v:.4g}"), file=out)
-            except ValueError as exc:  # exogenous columns: their future values are needed
-                print(f"\nforecast: {exc}", file=out)
+        exp = aml.experiment_
+        print(f"\nfinal model: {exp.outcome.description}", file=out)
+        for line in exp.task.report_lines(aml):
+            print(line, file=out)
         print(f"experiment folder: {aml.folder_}  (reopen with automl_nb.load({str(aml.folder_)!r}))", file=out)
 
 

@@ -2,21 +2,27 @@
 
 The user's arguments arrive unchanged (as sklearn asks of estimator parameters); `validate`
 checks them before any work starts, and `resolve_*` turns "auto" into concrete choices,
-each with the reason stated in plain words.
+each with the reason stated in plain words. Each field declares whether the Studio's form
+may edit it (:func:`~automl_nb.settings_fields.setting`); a task's own settings form a
+group (``forecast``) that the task validates. :class:`ConfigError` carries the field.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-TASKS = ("binary", "multiclass", "regression", "forecast")
-TABULAR_TASKS = ("binary", "multiclass", "regression")
+from .errors import ConfigError
+from .forecast.settings import ForecastSettings
+from .settings_fields import browser_fields, is_int, is_number, python_fields, setting
+from .task import PROBLEM_TYPES, REGISTRY, implied_problem_type
+
+TASKS = PROBLEM_TYPES
 VALIDATIONS = ("auto", "cv", "holdout")
 
 #: the rule for validation="auto", stated in the docs and in each run's summary
@@ -27,52 +33,81 @@ HOLDOUT_FRACTION = 0.1
 #: many as the time left allows)
 SEARCH_MAX_ROWS = 100_000
 
+#: the settings groups of tasks: ExperimentConfig field -> its dataclass
+TASK_SETTINGS: dict[str, type] = {"forecast": ForecastSettings}
+_TUPLES = ("allowed_learners", "blocked_learners", "drop_columns", "lags", "rolling_windows")
 
-class ConfigError(ValueError):
-    """A setting is invalid; the message names the argument and the valid choices."""
+__all__ = ["ConfigError", "ExperimentConfig", "ForecastSettings", "TASKS", "VALIDATIONS"]
 
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    task: str = "auto"
-    metric: str = "auto"
-    time_budget: float = 60.0
-    max_trials: int | None = None
-    seed: int = 0
-    validation: str = "auto"
-    n_folds: int | None = None
-    allowed_learners: tuple[str, ...] | None = None
-    blocked_learners: tuple[str, ...] = ()
-    drop_columns: tuple[str, ...] = ()
-    ensemble: bool = True
-    n_jobs: int = -1
-    folder: str | None = None
-    trial_timeout: float | None = None
-    memory_limit_mb: float | None = None
-    # forecasting (task="forecast")
-    time_column: str | None = None
-    horizon: int | None = None
-    series_id: str | None = None
-    frequency: str = "auto"
-    season_length: int | str = "auto"
-    country_holidays: str | None = None
-    lags: tuple[int, ...] | str = "auto"
-    rolling_windows: tuple[int, ...] | str = "auto"
-    n_windows: int | None = None
-    window_step: int | None = None
-    interval_level: float = 0.8
+    task: str = setting("auto")
+    metric: str = setting("auto")
+    time_budget: float = setting(60.0)
+    max_trials: int | None = setting(None)
+    seed: int = setting(0)
+    validation: str = setting("auto")
+    n_folds: int | None = setting(None)
+    allowed_learners: tuple[str, ...] | None = setting(None)
+    blocked_learners: tuple[str, ...] = setting(())
+    drop_columns: tuple[str, ...] = setting(())
+    ensemble: bool = setting(True)
+    n_jobs: int = setting(-1, browser=False)
+    folder: str | None = setting(None, browser=False)
+    trial_timeout: float | None = setting(None, browser=False)
+    memory_limit_mb: float | None = setting(None, browser=False)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def is_forecast(self) -> bool:
-        return self.task == "forecast"
+    # ---- the flat view: AutoML's keyword arguments, the store, the Studio's form ---------------
+
+    @classmethod
+    def flat_names(cls) -> tuple[str, ...]:
+        """Every setting by its flat name (a group's fields by their own names)."""
+        own = [f.name for f in fields(cls) if f.name not in TASK_SETTINGS and f.name != "extra"]
+        return (*own, *(n for g in TASK_SETTINGS.values() for n in g.field_names()))
+
+    @classmethod
+    def browser_names(cls) -> tuple[str, ...]:
+        """The settings the Studio's form edits, declared with each field."""
+        return (*browser_fields(cls), *(n for g in TASK_SETTINGS.values() for n in browser_fields(g)))
+
+    @classmethod
+    def python_names(cls) -> tuple[str, ...]:
+        """The settings only Python sets: where and how the engine runs."""
+        return (*python_fields(cls), *(n for g in TASK_SETTINGS.values() for n in python_fields(g)))
+
+    @classmethod
+    def from_flat(cls, **settings: Any) -> ExperimentConfig:
+        """A config from flat settings (``time_column=...`` beside ``task=...``)."""
+        groups = {g: {k: settings.pop(k) for k in list(settings) if k in c.field_names()}
+                  for g, c in TASK_SETTINGS.items()}
+        unknown = [k for k in settings if k not in {f.name for f in fields(cls)}]
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {unknown}; valid: {', '.join(cls.flat_names())}", field=unknown[0])
+        return cls(**settings, **{g: TASK_SETTINGS[g](**v) for g, v in groups.items()})
 
     def replace(self, **changes: Any) -> ExperimentConfig:
+        groups = {g: {k: changes.pop(k) for k in list(changes) if k in c.field_names()}
+                  for g, c in TASK_SETTINGS.items()}
+        changes.update({g: replace(getattr(self, g), **v) for g, v in groups.items() if v})
         return replace(self, **changes)
 
+    def __getattr__(self, name: str) -> Any:
+        # a group's setting read by its flat name: config.horizon is config.forecast.horizon
+        for g, c in TASK_SETTINGS.items():
+            if name in c.field_names():
+                return getattr(self.__dict__[g] if g in self.__dict__ else c(), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("allowed_learners", "blocked_learners", "drop_columns", "lags", "rolling_windows"):
+        """Flat and JSON-able: what the store keeps and the Studio's form shows."""
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in TASK_SETTINGS}
+        d["extra"] = dict(self.extra)
+        for g in TASK_SETTINGS:
+            d.update(getattr(self, g).to_dict())
+        for k in _TUPLES:
             if d[k] is not None and not isinstance(d[k], str):
                 d[k] = list(d[k])
         return d
@@ -80,103 +115,62 @@ class ExperimentConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExperimentConfig:
         d = dict(d)
-        for k in ("allowed_learners", "blocked_learners", "drop_columns", "lags", "rolling_windows"):
+        for k in _TUPLES:
             if d.get(k) is not None and not isinstance(d[k], str):
                 d[k] = tuple(d[k])
-        return cls(**d)
+        return cls.from_flat(**d)
 
     def validate(self) -> ExperimentConfig:
-        """Check every setting; raise :class:`ConfigError` naming the first bad one."""
+        """Check every setting; raise :class:`ConfigError` naming the first bad one (``.field``)."""
         from .learners import LEARNERS
         from .metrics import METRICS
 
+        def bad(name: str, message: str) -> ConfigError:
+            return ConfigError(message, field=name)
+
         if self.task not in ("auto", *TASKS):
-            raise ConfigError(f"task={self.task!r} is not valid; choose one of: auto, {', '.join(TASKS)}")
+            raise bad("task", f"task={self.task!r} is not valid; choose one of: auto, {', '.join(TASKS)}")
         if self.metric != "auto" and self.metric not in METRICS:
-            raise ConfigError(f"metric={self.metric!r} is not known; valid metrics: auto, {', '.join(METRICS)}")
+            raise bad("metric", f"metric={self.metric!r} is not known; valid metrics: auto, {', '.join(METRICS)}")
         if self.metric != "auto" and self.task != "auto" and self.task not in METRICS[self.metric].tasks:
             valid = [m for m, s in METRICS.items() if self.task in s.tasks]
-            raise ConfigError(f"metric={self.metric!r} does not apply to task={self.task!r}; valid: {', '.join(valid)}")
-        if not _is_number(self.time_budget) or not self.time_budget > 0 or not np.isfinite(self.time_budget):
-            raise ConfigError(f"time_budget must be a positive number of seconds, got {self.time_budget!r}")
-        if self.max_trials is not None and (not _is_int(self.max_trials) or self.max_trials < 1):
-            raise ConfigError(f"max_trials must be a positive integer or None, got {self.max_trials!r}")
-        if not _is_int(self.seed):
-            raise ConfigError(f"seed must be an integer, got {self.seed!r}")
+            raise bad("metric", f"metric={self.metric!r} does not apply to task={self.task!r}; valid: {', '.join(valid)}")
+        if not is_number(self.time_budget) or not self.time_budget > 0 or not np.isfinite(self.time_budget):
+            raise bad("time_budget", f"time_budget must be a positive number of seconds, got {self.time_budget!r}")
+        if self.max_trials is not None and (not is_int(self.max_trials) or self.max_trials < 1):
+            raise bad("max_trials", f"max_trials must be a positive integer or None, got {self.max_trials!r}")
+        if not is_int(self.seed):
+            raise bad("seed", f"seed must be an integer, got {self.seed!r}")
         if self.validation not in VALIDATIONS:
-            raise ConfigError(f"validation={self.validation!r} is not valid; choose one of: {', '.join(VALIDATIONS)}")
-        if self.n_folds is not None and (not _is_int(self.n_folds) or self.n_folds < 2):
-            raise ConfigError(f"n_folds must be an integer of at least 2, got {self.n_folds!r}")
+            raise bad("validation", f"validation={self.validation!r} is not valid; choose one of: {', '.join(VALIDATIONS)}")
+        if self.n_folds is not None and (not is_int(self.n_folds) or self.n_folds < 2):
+            raise bad("n_folds", f"n_folds must be an integer of at least 2, got {self.n_folds!r}")
         for arg in ("allowed_learners", "blocked_learners"):
             names = getattr(self, arg)
             if names is None:
                 continue
             if isinstance(names, str):
-                raise ConfigError(f"{arg} must be a list of learner names, not the string {names!r}")
+                raise bad(arg, f"{arg} must be a list of learner names, not the string {names!r}")
             unknown = [n for n in names if n not in LEARNERS]
             if unknown:
-                raise ConfigError(f"{arg}: unknown learner(s) {unknown}; valid learners: {', '.join(LEARNERS)}")
+                raise bad(arg, f"{arg}: unknown learner(s) {unknown}; valid learners: {', '.join(LEARNERS)}")
         if self.allowed_learners is not None and not [
             n for n in self.allowed_learners if n not in self.blocked_learners
         ]:
-            raise ConfigError("allowed_learners minus blocked_learners leaves no learner to try")
+            raise bad("allowed_learners", "allowed_learners minus blocked_learners leaves no learner to try")
         if isinstance(self.drop_columns, str):
-            raise ConfigError(f"drop_columns must be a list of column names, not the string {self.drop_columns!r}")
-        if not _is_int(self.n_jobs) or self.n_jobs == 0 or self.n_jobs < -1:
-            raise ConfigError(f"n_jobs must be -1 (all cores) or a positive integer, got {self.n_jobs!r}")
-        if self.trial_timeout is not None and (not _is_number(self.trial_timeout) or self.trial_timeout <= 0):
-            raise ConfigError(f"trial_timeout must be a positive number of seconds or None, got {self.trial_timeout!r}")
-        if self.memory_limit_mb is not None and (not _is_number(self.memory_limit_mb) or self.memory_limit_mb <= 0):
-            raise ConfigError(f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
-        self._validate_forecast()
+            raise bad("drop_columns", f"drop_columns must be a list of column names, not the string {self.drop_columns!r}")
+        if not is_int(self.n_jobs) or self.n_jobs == 0 or self.n_jobs < -1:
+            raise bad("n_jobs", f"n_jobs must be -1 (all cores) or a positive integer, got {self.n_jobs!r}")
+        if self.trial_timeout is not None and (not is_number(self.trial_timeout) or self.trial_timeout <= 0):
+            raise bad("trial_timeout", f"trial_timeout must be a positive number of seconds or None, got {self.trial_timeout!r}")
+        if self.memory_limit_mb is not None and (not is_number(self.memory_limit_mb) or self.memory_limit_mb <= 0):
+            raise bad("memory_limit_mb", f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
+        for group in TASK_SETTINGS:
+            owner = next(e for e in REGISTRY if e.name == group)
+            getattr(self, group).validate(active=self.task in owner.problem_types, task=self.task,
+                                          validation=self.validation)
         return self
-
-    def _validate_forecast(self) -> None:
-        """Forecasting settings: required with task="forecast", refused without it."""
-        given = [k for k in ("time_column", "horizon", "series_id", "country_holidays", "n_windows", "window_step")
-                 if getattr(self, k) is not None]
-        if not self.is_forecast:
-            if given:
-                raise ConfigError(f"{given[0]}= applies to forecasting only; set task='forecast' (got task={self.task!r})")
-            return
-        if not isinstance(self.time_column, str) or not self.time_column:
-            raise ConfigError("time_column is required for task='forecast': the name of the column holding the timestamps")
-        if self.horizon is None or not _is_int(self.horizon) or self.horizon < 1:
-            raise ConfigError(f"horizon must be a positive integer (steps to forecast), got {self.horizon!r}")
-        if self.series_id is not None and (not isinstance(self.series_id, str) or not self.series_id):
-            raise ConfigError(f"series_id must be a column name or None, got {self.series_id!r}")
-        if self.series_id is not None and self.series_id == self.time_column:
-            raise ConfigError("series_id and time_column must be different columns")
-        if self.frequency != "auto":
-            import pandas as pd
-
-            try:
-                pd.tseries.frequencies.to_offset(self.frequency)
-            except (ValueError, TypeError):
-                raise ConfigError(f"frequency={self.frequency!r} is not a pandas frequency (e.g. 'D', 'W-MON', 'MS', 'QS', 'h', '30min') or 'auto'") from None
-        if self.season_length != "auto" and (not _is_int(self.season_length) or self.season_length < 1):
-            raise ConfigError(f"season_length must be 'auto' or a positive integer, got {self.season_length!r}")
-        if self.country_holidays is not None:
-            from .forecast.holiday_calendar import parse_country
-
-            try:
-                parse_country(self.country_holidays)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-        for arg, low in (("lags", 1), ("rolling_windows", 2)):
-            v = getattr(self, arg)
-            if v == "auto":
-                continue
-            if isinstance(v, str) or not v or not all(_is_int(x) and x >= low for x in v):
-                raise ConfigError(f"{arg} must be 'auto' or a non-empty list of integers >= {low}, got {v!r}")
-        for arg in ("n_windows", "window_step"):
-            v = getattr(self, arg)
-            if v is not None and (not _is_int(v) or v < 1):
-                raise ConfigError(f"{arg} must be a positive integer or None, got {v!r}")
-        if not _is_number(self.interval_level) or not 0 < self.interval_level < 1:
-            raise ConfigError(f"interval_level must be between 0 and 1 (e.g. 0.8 for an 80 % interval), got {self.interval_level!r}")
-        if self.validation != "auto":
-            raise ConfigError("validation= does not apply to forecasting: backtests use rolling origins (set n_windows and window_step)")
 
     # ---- resolution of "auto" -------------------------------------------------------------
 
@@ -184,13 +178,9 @@ class ExperimentConfig:
         cores = os.cpu_count() or 1
         return cores if self.n_jobs == -1 else min(self.n_jobs, max(cores, 1) * 4)
 
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    def problem_type(self) -> str:
+        """``task``, or with "auto" the problem type a task's own settings ask for."""
+        return implied_problem_type(self.task, [k for g in TASK_SETTINGS for k in getattr(self, g).given()])
 
 
 def infer_task(y: pd.Series) -> tuple[str, str]:

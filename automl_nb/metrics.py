@@ -27,6 +27,7 @@ class Metric:
     tasks: frozenset[str]
     scorer: Callable[[np.ndarray, np.ndarray, int], float]
     description: str = ""
+    perfect: float | None = None  # the best score there is (the smoke test measures the way to it)
 
     def score(self, y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 0) -> float:
         return float(self.scorer(np.asarray(y_true), np.asarray(y_pred), n_classes))
@@ -132,20 +133,20 @@ def _mape(y, p, k):
 
 
 _ALL = (
-    Metric("roc_auc", True, CLASSIFICATION, _roc_auc, "area under the ROC curve (one-vs-rest for multiclass)"),
-    Metric("log_loss", False, CLASSIFICATION, _log_loss, "cross-entropy of the predicted probabilities"),
-    Metric("accuracy", True, CLASSIFICATION, _accuracy, "share of correct labels"),
-    Metric("balanced_accuracy", True, CLASSIFICATION, _balanced_accuracy, "mean recall over classes"),
-    Metric("f1", True, CLASSIFICATION, _f1("auto"), "F1 of the positive class (macro for multiclass)"),
-    Metric("f1_macro", True, CLASSIFICATION, _f1("macro"), "unweighted mean F1 over classes"),
-    Metric("f1_weighted", True, CLASSIFICATION, _f1("weighted"), "support-weighted mean F1 over classes"),
-    Metric("average_precision", True, CLASSIFICATION, _average_precision, "area under the precision-recall curve"),
-    Metric("rmse", False, REGRESSION | FORECAST, _rmse, "root mean squared error"),
-    Metric("mae", False, REGRESSION | FORECAST, _mae, "mean absolute error"),
-    Metric("r2", True, REGRESSION, _r2, "coefficient of determination"),
-    Metric("mape", False, REGRESSION, _mape, "mean absolute percentage error"),
-    Metric("mase", False, FORECAST, _mase, "mean absolute scaled error: the error relative to the seasonal naive forecast's in-sample error"),
-    Metric("smape", False, FORECAST, _smape, "symmetric mean absolute percentage error (0-200)"),
+    Metric("roc_auc", True, CLASSIFICATION, _roc_auc, "area under the ROC curve (one-vs-rest for multiclass)", perfect=1.0),
+    Metric("log_loss", False, CLASSIFICATION, _log_loss, "cross-entropy of the predicted probabilities", perfect=0.0),
+    Metric("accuracy", True, CLASSIFICATION, _accuracy, "share of correct labels", perfect=1.0),
+    Metric("balanced_accuracy", True, CLASSIFICATION, _balanced_accuracy, "mean recall over classes", perfect=1.0),
+    Metric("f1", True, CLASSIFICATION, _f1("auto"), "F1 of the positive class (macro for multiclass)", perfect=1.0),
+    Metric("f1_macro", True, CLASSIFICATION, _f1("macro"), "unweighted mean F1 over classes", perfect=1.0),
+    Metric("f1_weighted", True, CLASSIFICATION, _f1("weighted"), "support-weighted mean F1 over classes", perfect=1.0),
+    Metric("average_precision", True, CLASSIFICATION, _average_precision, "area under the precision-recall curve", perfect=1.0),
+    Metric("rmse", False, REGRESSION | FORECAST, _rmse, "root mean squared error", perfect=0.0),
+    Metric("mae", False, REGRESSION | FORECAST, _mae, "mean absolute error", perfect=0.0),
+    Metric("r2", True, REGRESSION, _r2, "coefficient of determination", perfect=1.0),
+    Metric("mape", False, REGRESSION, _mape, "mean absolute percentage error", perfect=0.0),
+    Metric("mase", False, FORECAST, _mase, "mean absolute scaled error: the error relative to the seasonal naive forecast's in-sample error", perfect=0.0),
+    Metric("smape", False, FORECAST, _smape, "symmetric mean absolute percentage error (0-200)", perfect=0.0),
 )
 METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
 

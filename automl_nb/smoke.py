@@ -39,13 +39,8 @@ STRONG = 0.2
 USELESS_SHARE = 0.1
 PERMUTATION_REPEATS = 3
 PERMUTATION_FOLDS = 3
-LEAKAGE_SHARE = 0.8
-NEAR_PERFECT = 0.99
 #: share of the budget given to the search; the rest explains and checks features
 SEARCH_SHARE = 0.7
-_PERFECT = {"roc_auc": 1.0, "accuracy": 1.0, "balanced_accuracy": 1.0, "f1": 1.0, "f1_macro": 1.0,
-            "f1_weighted": 1.0, "average_precision": 1.0, "r2": 1.0, "log_loss": 0.0, "rmse": 0.0,
-            "mae": 0.0, "mape": 0.0}
 
 
 @dataclass
@@ -136,7 +131,7 @@ def smoke_test(df: pd.DataFrame, target: str, time_budget: float = 30, seed: int
     # explains exactly in a second where an ensemble needs the slower model-agnostic explainer
     aml = AutoML(time_budget=SEARCH_SHARE * time_budget, seed=seed, ensemble=False, show=False, folder=folder)
     aml.fit(df, target)
-    exp = aml._experiment
+    exp = aml.experiment_
     notes: list[str] = []
     signal = measure_signal(exp)
     verdict = _verdict(signal)
@@ -185,7 +180,7 @@ def measure_signal(exp: Any) -> dict[str, Any]:
     # portfolio): searched trials adapt to the folds, and on a shuffled target the best of
     # ~60 of them beat the dummy by more than any correction for picking the best allows
     fixed = [r for r in ok if r.learner != "dummy" and r.phase in ("baseline", "portfolio")]
-    models = sorted(fixed or (r for r in ok if r.learner != "dummy"), key=exp._loss)
+    models = sorted(fixed or (r for r in ok if r.learner != "dummy"), key=exp.loss)
     if not dummies or not models:
         raise RuntimeError("the smoke test needs the dummy baseline and at least one model to finish; "
                            "give it a larger time_budget")
@@ -223,7 +218,7 @@ def measure_signal(exp: Any) -> dict[str, Any]:
         half = z * float(np.std(boot)) if boot else float("inf")
         how = (f"improvement over the dummy on the validation rows, ± {z:.2f} bootstrap standard deviations "
                f"(95 %, Bonferroni-corrected for the best of {len(models)} trials)")
-    perfect = _PERFECT.get(metric.name)
+    perfect = metric.perfect
     span = abs(perfect - dummy.score) if perfect is not None else float("nan")
     normalized = delta / span if span and span > 0 and math.isfinite(span) else float("nan")
     return {"metric": metric.name, "score": float(best.score), "dummy_score": float(dummy.score),
@@ -272,7 +267,7 @@ def _flat_under_permutation(exp: Any, columns: list[str], deadline: float, seed:
                 Xp = Xva.copy()
                 Xp[c] = Xva[c].to_numpy()[rng.permutation(len(Xva))]
                 drops[c].append(metric.loss(score(Xp)) - base)
-    perfect = _PERFECT.get(metric.name, 1.0)
+    perfect = 1.0 if metric.perfect is None else metric.perfect
     dummy = measure_signal(exp)["dummy_score"]
     floor = 1e-3 * max(abs(perfect - dummy), 1e-12)
     out = {}
@@ -281,35 +276,3 @@ def _flat_under_permutation(exp: Any, columns: list[str], deadline: float, seed:
             a = np.asarray(d)
             out[c] = bool(a.mean() <= max(2 * a.std(ddof=1), floor))
     return out
-
-
-def leakage_guardrail(explanation: Any, exp: Any):
-    """Post-training leakage check: one raw feature holds ≥ 80 % of the importance and the
-    cross-validated score is near-perfect (roc_auc, r2 or accuracy ≥ 0.99)."""
-    from .data.guardrails import Guardrail
-
-    imp = explanation.importance
-    total = float(imp["importance"].sum())
-    share = float(imp["importance"].iloc[0]) / total if total > 0 and len(imp) else 0.0
-    feature = str(imp["feature"].iloc[0]) if len(imp) else ""
-    ok = [r for r in exp.results.values() if r.ok and r.learner != "dummy"]
-    scores: dict[str, float] = {}
-    if ok:
-        best = min(ok, key=exp._loss)
-        scores = {**best.metrics, exp.prepared.metric: best.score}
-    near = {m: v for m, v in scores.items() if m in ("roc_auc", "r2", "accuracy") and v >= NEAR_PERFECT}
-    if share >= LEAKAGE_SHARE and near:
-        said = ", ".join(f"{m} = {v:.4f}" for m, v in near.items())
-        return Guardrail(
-            "post_training_leakage", "alerted",
-            f"{feature!r} holds {share:.0%} of the model's importance and the cross-validated score is "
-            f"near-perfect ({said}).",
-            f"Check whether {feature!r} is known before the target is (it may be computed from the "
-            "target or recorded after it); if so, drop it with drop_columns=[...] and run again.",
-            (feature,),
-        )
-    return Guardrail(
-        "post_training_leakage", "passed",
-        f"No single feature dominates a near-perfect score (top: {feature!r} with {share:.0%} of the importance).",
-        "Nothing to do.", (),
-    )

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, ExperimentConfig, infer_task
+from ..config import ExperimentConfig, infer_task
+from ..errors import ConfigError, DataError
 
-
-class DataError(ValueError):
-    """The data cannot be used as given; the message names the column or argument."""
+__all__ = ["ConfigError", "DataError", "PreparedData", "prepare"]
 
 
 @dataclass

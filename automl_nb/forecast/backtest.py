@@ -22,7 +22,8 @@ from .panel import Panel
 
 @dataclass
 class ForecastData:
-    """What every forecasting trial needs; sent to each worker once."""
+    """What every forecasting trial needs; sent to each worker once (a
+    :class:`~automl_nb.run.trial.TrialData`)."""
 
     panel: Panel
     horizon: int
@@ -33,6 +34,16 @@ class ForecastData:
     task: str = "forecast"
     actual: np.ndarray = field(default=None)  # type: ignore[assignment]
     scale: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def evaluate(self, config: TrialConfig, deadline: float | None = None) -> TrialResult:
+        return evaluate(config, self, deadline)
+
+    def refit(self, learner: str, params: dict[str, Any], deadline: float | None = None,
+              rows: int | None = None) -> Any:
+        return refit(learner, params, self, deadline)  # series are never sampled
+
+    def trial_rows(self) -> int:
+        return int(sum(len(y) for y in self.panel.values))
 
     def __post_init__(self) -> None:
         if self.actual is None:

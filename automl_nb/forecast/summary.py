@@ -95,7 +95,9 @@ def series_view(exp: Any, forecast: pd.DataFrame, series: Any = None, history: i
         from ..metrics import get_metric
 
         metric = get_metric(data.metric)
-        blend = exp.backtest_forecast(weights)
+        from ..finalize import blend as blend_of
+
+        blend = blend_of(exp.results, weights)
         for k, offset in enumerate(data.windows):
             sl = data.window_slice(k)
             block = blend[sl].reshape(panel.n_series, data.horizon)[i]

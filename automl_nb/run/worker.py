@@ -1,4 +1,7 @@
-"""The worker process: loads the data once, then evaluates trials and refits on request.
+"""The worker process: loads the trial data once, then evaluates trials and refits on request.
+
+It never asks which task it serves: the trial data evaluates and refits itself
+(:class:`~automl_nb.run.trial.TrialData`).
 
 Only the standard library is imported at module level: the parent sets OMP_WAIT_POLICY and
 thread counts in the environment before spawning, and they must be in place before numpy,
@@ -83,9 +86,6 @@ def _serve(conn: Any, data: Any, folder: str) -> bool:
     A refit model (tens of MB for a forest) goes back as a file in the experiment folder, not
     through the socket: pickling it into one message would hold a full extra copy in memory
     on both sides."""
-    from .trial import trial_functions
-
-    evaluate, refit = trial_functions(data)
     while True:
         try:
             msg = conn.recv()
@@ -99,10 +99,10 @@ def _serve(conn: Any, data: Any, folder: str) -> bool:
         try:
             if kind == "trial":
                 _, config, deadline = msg
-                conn.send(("done", evaluate(config, data, deadline)))
+                conn.send(("done", data.evaluate(config, deadline)))
             elif kind == "refit":
                 _, learner, params, deadline, *rows = msg  # rows: a sample size (large data)
-                model = refit(learner, params, data, deadline, *rows)
+                model = data.refit(learner, params, deadline, *rows)
                 conn.send(("done_file", _to_file(model, folder)))
                 del model
         except Exception as exc:  # report, keep serving

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..records import featurization_records, guardrail_records, jsonable  # noqa: F401 (the Studio imports them here)
 from ..run.events import (
     Event,
     PhaseChanged,
@@ -41,31 +42,6 @@ INTERRUPTED = ("the run was interrupted before it finished (kernel restart?); "
                "an.load(folder).resume() continues it")
 
 # ---- JSON-safe records of engine objects ---------------------------------------------------
-
-
-def jsonable(x: Any) -> Any:
-    """``x`` with NaN/inf/NA → None, numpy scalars and arrays → Python, tuples → lists."""
-    if x is None or isinstance(x, (str, bool)):
-        return x
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, set, frozenset, np.ndarray)):
-        return [jsonable(v) for v in x]
-    try:
-        import pandas as pd
-
-        if x is pd.NA or x is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
-    return str(x)
 
 
 def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -> list[dict[str, Any]]:
@@ -92,35 +68,6 @@ def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -
             "phase": rec.get("phase"),
             "error": rec.get("error") or "",
             "params": params if isinstance(params, dict) else {},
-        })
-    return jsonable(rows)
-
-
-def guardrail_records(guardrails: Iterable[Any]) -> list[dict[str, Any]]:
-    """``[{check, status, message, advice, columns}]`` from :class:`~automl_nb.data.guardrails.Guardrail` objects."""
-    return jsonable([
-        {"check": g.check, "status": g.status, "message": g.message, "advice": g.advice,
-         "columns": [str(c) for c in g.columns]}
-        for g in guardrails
-    ])
-
-
-def featurization_records(summary: Any) -> list[dict[str, Any]]:
-    """Rows of :func:`~automl_nb.featurize.plan.featurization_summary` for the widget.
-
-    ``steps`` becomes a list (the summary joins steps with " → "); ``dropped`` stays the
-    reason a column was dropped, ``""`` when it is used.
-    """
-    rows = []
-    for rec in summary.to_dict("records"):
-        steps = str(rec["steps"] or "")
-        rows.append({
-            "raw_column": str(rec["raw_column"]),
-            "kind": rec["kind"],
-            "steps": [s for s in steps.split(" → ") if s],
-            "engineered_features": [str(f) for f in rec["engineered_features"]],
-            "n_features": rec["n_features"],
-            "dropped": rec["dropped"] or "",
         })
     return jsonable(rows)
 
@@ -173,63 +120,8 @@ def best_record(experiment: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def trial_details(experiment: Any, trial_id: int | None) -> dict[str, Any]:
     """``trial_details`` of the contract for one trial, or for the ensemble (``trial_id=None``),
-    with plots from the out-of-fold predictions."""
-    from ..metrics import all_scores
-    from .plots import trial_plots
-
-    p = experiment.prepared
-    results = dict(experiment.results)
-    seed = experiment.config.seed
-    if p.task == "forecast":
-        return _forecast_trial_details(experiment, results, trial_id)
-    if trial_id is None:
-        members = experiment.outcome.members
-        if len(members) < 2 or any(results.get(t) is None or results[t].oof is None for t in members):
-            raise ValueError("there is no ensemble to show")
-        blend = sum(w * results[t].oof.astype(np.float64) for t, w in members.items())
-        valid = ~np.isnan(blend if blend.ndim == 1 else blend[:, 0])
-        return jsonable({
-            "trial_id": None, "learner": "ensemble",
-            "params": {f"trial {t}": round(w, 3) for t, w in members.items()},
-            "fold_scores": [], "metrics": all_scores(p.task, p.y[valid], blend[valid], p.n_classes),
-            "fit_seconds": None, "predict_seconds": None, "duration": None, "status": "ok", "error": "",
-            "plots": trial_plots(p.task, p.y, blend, p.classes, seed=seed),
-        })
-    r = results[trial_id]
-    plots = trial_plots(p.task, p.y, r.oof, p.classes, seed=seed) if r.ok and r.oof is not None else {}
-    return jsonable({
-        "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
-        "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
-        "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds, "duration": r.duration,
-        "status": r.status, "error": r.error or "", "plots": plots,
-    })
-
-
-def _forecast_trial_details(experiment: Any, results: dict, trial_id: int | None) -> dict[str, Any]:
-    from ..metrics import all_scores
-    from .forecast_view import forecast_trial_plots
-
-    data = experiment.data
-    if trial_id is None:
-        members = experiment.outcome.members
-        if len(members) < 2 or any(results.get(t) is None or results[t].oof is None for t in members):
-            raise ValueError("there is no ensemble to show")
-        blend = experiment.backtest_forecast(members)
-        return jsonable({
-            "trial_id": None, "learner": "ensemble",
-            "params": {f"trial {t}": round(w, 3) for t, w in members.items()},
-            "fold_scores": [], "metrics": all_scores("forecast", data.actual, blend, data.scale),
-            "fit_seconds": None, "predict_seconds": None, "duration": None, "status": "ok", "error": "",
-            "plots": forecast_trial_plots(experiment, members),
-        })
-    r = results[trial_id]
-    plots = forecast_trial_plots(experiment, {trial_id: 1.0}) if r.ok and r.oof is not None else {}
-    return jsonable({
-        "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
-        "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
-        "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds, "duration": r.duration,
-        "status": r.status, "error": r.error or "", "plots": plots,
-    })
+    with plots from its out-of-fold (or backtest) predictions: the task builds it."""
+    return experiment.task.trial_details(experiment, trial_id)
 
 
 def _missing(v: Any) -> bool:
@@ -344,21 +236,11 @@ class Bridge:
             self._wake.set()
 
     def _featurize(self) -> None:
-        """The gbm family's featurization of the run's data (what the widget shows before
-        the final model exists)."""
-        from ..featurize.plan import build_featurizer, featurization_summary
-
+        """The featurization of the run's data before the final model exists (the task's
+        preview: the gbm family's plan for tables)."""
         exp = self.experiment
         try:
-            p = exp.prepared
-            if p.task == "forecast":
-                from .forecast_view import featurization_records_forecast
-
-                records = featurization_records_forecast(p.panel, p.info, p.horizon)
-            else:
-                n = min(len(p.X), 5000)
-                feat = build_featurizer(exp.profile, "gbm", p.task, exp.config.seed).fit(p.X.iloc[:n], p.y[:n])
-                records = featurization_records(featurization_summary(feat, exp.profile))
+            records = exp.task.featurization_records(exp, final=False)
         except Exception:  # the panel stays empty; the run is unaffected
             log.exception("automl_nb studio: featurization summary failed")
             return
@@ -441,16 +323,9 @@ class Bridge:
 
     def _final_featurization(self) -> list[dict[str, Any]] | None:
         """The featurization of the final model (its first member's featurizer)."""
-        from ..featurize.plan import featurization_summary
-
         exp = self.experiment
-        if exp.prepared.task == "forecast":
-            return self._featurization
         try:
-            step = exp.outcome.model.steps[0][1]
-            while hasattr(step, "estimators_"):  # an ensemble: its first member
-                step = step.estimators_[0].steps[0][1]
-            return featurization_records(featurization_summary(step, exp.profile))
+            return exp.task.featurization_records(exp, final=True)
         except Exception:
             log.debug("automl_nb studio: no featurization of the final model", exc_info=True)
             return self._featurization

@@ -314,7 +314,7 @@ class Studio(anywidget.AnyWidget):
         try:
             if p.task == "forecast":
                 from ..forecast.guardrails import check_series
-                from .forecast_view import featurization_records_forecast
+                from ..forecast.records import featurization_records_forecast
 
                 guardrails = guardrail_records(check_series(p.panel, p.info, p.horizon))
                 featurization = featurization_records_forecast(p.panel, p.info, p.horizon)
@@ -550,7 +550,7 @@ class Studio(anywidget.AnyWidget):
         exp, aml = self._experiment, self.automl
         if exp is None or exp.prepared.task != "forecast" or exp.outcome.model is None:
             raise RuntimeError("no forecast yet: run a forecasting experiment first")
-        from .forecast_view import forecast_trait
+        from ..forecast.records import forecast_trait
 
         if X is not None:
             self._future_X = X
@@ -736,7 +736,7 @@ def _experiment_config(settings: dict[str, Any]) -> ExperimentConfig:
         d["blocked_learners"] = ()
     if d.get("drop_columns", ()) is None:
         d["drop_columns"] = ()
-    return ExperimentConfig(**d)
+    return ExperimentConfig.from_flat(**d)
 
 
 def _normalized(config: dict[str, Any]) -> dict[str, Any]:

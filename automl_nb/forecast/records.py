@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .bridge import jsonable
+from ..records import jsonable
 
 MAX_SERIES_IDS = 1000
 HISTORY_POINTS = 600
@@ -19,7 +19,7 @@ def _iso(times: Any) -> list[str]:
 
 def featurization_records_forecast(panel: Any, info: Any, horizon: int) -> list[dict[str, Any]]:
     """What each raw column becomes for the machine-learning forecasters."""
-    from ..forecast.summary import forecast_features
+    from .summary import forecast_features
 
     feats = forecast_features(panel, horizon)
     by_kind = {k: g["feature"].tolist() for k, g in feats.groupby("kind", sort=False)}
@@ -55,7 +55,7 @@ def _series_ids(panel: Any) -> list[str]:
 def forecast_trait(exp: Any, forecast: pd.DataFrame | None, series_id: str | None = None, note: str = "") -> dict[str, Any]:
     """The ``forecast`` trait: history, the final model's backtest windows and the forecast
     of one series (``forecast`` None: the forecast part is empty and ``note`` says why)."""
-    from ..forecast.summary import series_view
+    from .summary import series_view
 
     frame = forecast if forecast is not None else _no_forecast(exp.prepared.info)
     view = series_view(exp, frame, series_id or None, HISTORY_POINTS)
@@ -77,7 +77,7 @@ def forecast_trait(exp: Any, forecast: pd.DataFrame | None, series_id: str | Non
 
 def forecast_trial_plots(exp: Any, weights: dict[int, float], series_id: str | None = None) -> dict[str, Any]:
     """``trial_details.plots`` of a forecasting trial (or blend): its backtest windows."""
-    from ..forecast.summary import series_view
+    from .summary import series_view
 
     data = exp.data
     history = max(data.windows) + 3 * data.horizon

@@ -1,0 +1,220 @@
+"""TabularTask: what the tabular problem types (binary, multiclass, regression) decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..task import Planned, Task
+
+#: ensemble selection scores at most this many out-of-fold rows (a seeded sample)
+ENSEMBLE_MAX_ROWS = 20_000
+#: rows the featurization summary is fitted on (what each column becomes)
+FEATURIZATION_ROWS = 5000
+
+
+class TabularTask(Task):
+    name = "tabular"
+    baseline = "dummy"
+    ignores = ()  # the forecasting settings are refused by their own validation
+    score_unit = "fold"
+    final_views = ("explanations",)
+
+    # ---- engine ------------------------------------------------------------------------------
+
+    def prepare(self, X: Any, y: Any, config: Any, validation_data: Any = None, groups: Any = None) -> Any:
+        from ..data.prepare import prepare
+
+        return prepare(X, y, config, validation_data, groups)
+
+    def plan(self, p: Any, config: Any) -> Planned:
+        from ..config import resolve_validation
+        from ..data.guardrails import check_data
+        from ..data.profile import profile_frame
+        from ..data.validation import make_folds
+        from .trial import TabularData
+
+        profile = profile_frame(p.X)
+        plan = resolve_validation(config, p.task, p.n_train, has_groups=p.groups is not None,
+                                  has_validation_data=p.n_train < len(p.X))
+        folds = make_folds(plan, p.y, p.task, config.seed, p.groups, p.n_train)
+        guardrails = check_data(
+            p.X.iloc[: p.n_train], pd.Series(p.y_original[: p.n_train]), profile, p.task,
+            n_missing_target=p.n_missing_target, inf_columns=p.inf_columns,
+            validation=plan.description, n_folds=plan.n_folds, seed=config.seed,
+            time_limit=min(2.0, 0.05 * config.time_budget),
+        )
+        data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
+                           metric=p.metric, n_classes=p.n_classes, seed=config.seed)
+        records = {
+            "task": {"task": p.task, "reason": p.task_reason, "metric": p.metric,
+                     "classes": None if p.classes is None else p.classes.tolist(),
+                     "columns": list(p.X.columns), "n_rows": len(p.X)},
+            "prepared": {"task_reason": p.task_reason, "n_train": p.n_train,
+                         "n_missing_target": p.n_missing_target, "inf_columns": p.inf_columns,
+                         "dropped_columns": list(p.dropped_columns)},
+        }
+        return Planned(profile, plan, guardrails, data, records)
+
+    def restore(self, folder: Any, store: Any) -> tuple[Any, Any, Any]:
+        import joblib
+
+        from ..data.prepare import PreparedData
+
+        meta = store.get("prepared")
+        if meta is None:
+            raise FileNotFoundError(f"the experiment in {str(folder)!r} never got past its start; nothing to restore")
+        data = joblib.load(folder / "data.joblib")
+        classes = None if data.n_classes == 0 else np.unique(data.y_original)
+        prepared = PreparedData(
+            X=data.X, y=data.y, y_original=data.y_original, task=data.task, task_reason=meta["task_reason"],
+            metric=data.metric, classes=classes, n_train=meta["n_train"],
+            n_missing_target=meta["n_missing_target"], inf_columns=meta["inf_columns"],
+            dropped_columns=tuple(meta["dropped_columns"]),
+        )
+        return prepared, data, data.profile
+
+    def n_rows(self, prepared: Any) -> int:
+        return len(prepared.X)
+
+    def shape(self, prepared: Any) -> tuple[int, int]:
+        return len(prepared.X), prepared.X.shape[1]
+
+    def ensemble_inputs(self, data: Any, prepared: Any, seed: int) -> tuple[Any, Any, Any, Any]:
+        from ..data.validation import validation_mask
+
+        scored = validation_mask(data.folds, len(prepared.y))
+        selection = scored
+        rows = np.flatnonzero(scored)
+        if len(rows) > ENSEMBLE_MAX_ROWS:
+            keep = np.random.default_rng(seed).choice(rows, ENSEMBLE_MAX_ROWS, replace=False)
+            selection = np.zeros_like(scored)
+            selection[keep] = True
+        return prepared.y, prepared.n_classes, selection, scored
+
+    def blends_prior(self, metric: Any) -> bool:
+        return metric.name == "log_loss"  # classification only: the metric's tasks say so
+
+    def assemble(self, fitted: dict[int, Any], weights: dict[int, float], results: dict, prepared: Any,
+                 data: Any, config: Any) -> Any:
+        from sklearn.pipeline import Pipeline
+
+        from ..ensemble import build_voting
+
+        if len(weights) == 1:
+            return fitted[next(iter(weights))]
+        members = [(f"trial_{t}_{results[t].learner}", fitted[t]) for t in weights]
+        return Pipeline([("ensemble", build_voting(members, list(weights.values()), prepared.task,
+                                                   prepared.classes))])
+
+    # ---- facade ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _features(experiment: Any, X: Any) -> pd.DataFrame:
+        from ..data.prepare import check_predict_columns
+
+        return check_predict_columns(X, list(experiment.prepared.X.columns))
+
+    def predict(self, experiment: Any, model: Any, X: Any) -> Any:
+        if X is None:
+            raise TypeError("predict() needs X: the rows to predict")
+        return model.predict(self._features(experiment, X))
+
+    def predict_proba(self, experiment: Any, model: Any, X: Any) -> Any:
+        if experiment.prepared.classes is None:
+            raise AttributeError("predict_proba is only available for classification")
+        return model.predict_proba(self._features(experiment, X))
+
+    def score(self, aml: Any, experiment: Any, X: Any, y: Any) -> float:
+        p = experiment.prepared
+        metric = experiment.metric
+        y = np.asarray(y)
+        if p.classes is None:
+            return metric.score(y.astype(float), aml.predict(X))
+        unknown = set(pd.unique(y)) - set(p.classes.tolist())
+        if unknown:
+            raise ValueError(f"y holds labels the model never saw: {sorted(map(str, unknown))[:10]}")
+        return metric.score(np.searchsorted(p.classes, y), aml.predict_proba(X), len(p.classes))
+
+    def test(self, aml: Any, experiment: Any, X: Any, y: Any) -> Any:
+        from ..testing import make_test_report
+
+        p = experiment.prepared
+        pred = aml.predict(X) if p.classes is None else aml.predict_proba(X)
+        return make_test_report(p.task, p.metric, y, pred, p.classes)
+
+    def explain(self, aml: Any, experiment: Any, **kwargs: Any) -> Any:
+        from .explaining import explain
+
+        return explain(aml, experiment, **kwargs)
+
+    def featurization_summary(self, experiment: Any, family: str | None) -> pd.DataFrame:
+        from ..featurize.plan import featurization_summary
+
+        if experiment.profile is None:
+            from ..errors import NotFittedError
+
+            raise NotFittedError("the data has not been profiled yet")
+        if family is None and experiment.outcome.model is not None:
+            feat = first_featurizer(experiment.outcome.model)
+        else:
+            feat = preview_featurizer(experiment.prepared, experiment.profile, family or "linear",
+                                      experiment.config.seed)
+        return featurization_summary(feat, experiment.profile)
+
+    # ---- widget records ----------------------------------------------------------------------
+
+    def trial_details(self, experiment: Any, trial_id: int | None) -> dict[str, Any]:
+        from .records import trial_details
+
+        return trial_details(experiment, trial_id)
+
+    def featurization_records(self, experiment: Any, final: bool) -> list[dict[str, Any]]:
+        from ..featurize.plan import featurization_summary
+        from ..records import featurization_records
+
+        if final:
+            feat = first_featurizer(experiment.outcome.model)
+        else:  # before the final model: the gbm family's plan
+            feat = preview_featurizer(experiment.prepared, experiment.profile, "gbm", experiment.config.seed)
+        return featurization_records(featurization_summary(feat, experiment.profile))
+
+    def pre_run_checks(self, prepared: Any, config: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+        from ..config import resolve_validation
+        from ..data.guardrails import check_data
+        from ..data.profile import profile_frame
+        from ..featurize.plan import featurization_summary
+        from ..records import featurization_records
+
+        p = prepared
+        profile = profile_frame(p.X)
+        plan = resolve_validation(config, p.task, p.n_train, has_groups=False, has_validation_data=False)
+        checks = check_data(
+            p.X, pd.Series(p.y_original), profile, p.task, n_missing_target=p.n_missing_target,
+            inf_columns=p.inf_columns, validation=plan.description, n_folds=plan.n_folds,
+            seed=config.seed, time_limit=2.0,
+        )
+        feat = preview_featurizer(p, profile, "gbm", config.seed)
+        return checks, featurization_records(featurization_summary(feat, profile))
+
+
+def preview_featurizer(prepared: Any, profile: Any, family: str, seed: int) -> Any:
+    """A family's featurizer fitted on the first rows: what each column becomes, quickly."""
+    from ..featurize.plan import build_featurizer
+
+    p = prepared
+    n = min(len(p.X), FEATURIZATION_ROWS)
+    return build_featurizer(profile, family, p.task, seed).fit(p.X.iloc[:n], p.y[:n])
+
+
+def first_featurizer(model: Any) -> Any:
+    """The featurizer of a final pipeline (of its first member, for an ensemble)."""
+    step = model.steps[0][1]
+    if hasattr(step, "estimators_"):
+        return first_featurizer(step.estimators_[0])
+    return step
+
+
+TASK = TabularTask()

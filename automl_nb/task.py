@@ -1,0 +1,177 @@
+"""Tasks: what differs between tabular learning and forecasting, behind one small protocol.
+
+A task is looked up by name in :data:`REGISTRY`; its implementation lives in its own package
+(``automl_nb/tabular/``, ``automl_nb/forecast/``) and is imported on first use. The engine,
+the facade and the Studio call the task's methods and never compare a task's name: adding a
+task is one package that fills :class:`Task` plus one line below.
+
+A task serves one or more *problem types*, the values of ``AutoML(task=...)``: the tabular
+task serves "binary", "multiclass" and "regression"; forecasting serves "forecast".
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    name: str
+    problem_types: tuple[str, ...]  # the values of AutoML(task=...) this task serves
+    module: str  # holds ``TASK``, the task's instance; imported on first use
+    #: settings whose value (anything but their default) with task="auto" asks for this task
+    implied_by: tuple[str, ...] = ()
+
+
+REGISTRY: tuple[TaskEntry, ...] = (
+    TaskEntry("tabular", ("binary", "multiclass", "regression"), "automl_nb.tabular.task"),
+    TaskEntry("forecast", ("forecast",), "automl_nb.forecast.task", implied_by=("time_column", "horizon")),
+)
+
+#: every value ``task=`` takes besides "auto"
+PROBLEM_TYPES: tuple[str, ...] = tuple(t for e in REGISTRY for t in e.problem_types)
+
+
+def entry_for(problem_type: str) -> TaskEntry:
+    for e in REGISTRY:
+        if problem_type in e.problem_types:
+            return e
+    raise KeyError(f"no task serves {problem_type!r}; known: {', '.join(PROBLEM_TYPES)}")
+
+
+def get_task(problem_type: str) -> Task:
+    """The task that serves ``problem_type`` ("binary", "forecast"...). "auto" is served by
+    the first task of the registry, which infers the problem type from the target."""
+    entry = REGISTRY[0] if problem_type == "auto" else entry_for(problem_type)
+    return importlib.import_module(entry.module).TASK
+
+
+def implied_problem_type(task: str, given: Iterable[str]) -> str:
+    """``task`` as given, or with task="auto" the problem type the ``given`` settings ask
+    for (forecasting's time_column or horizon), else "auto"."""
+    if task != "auto":
+        return task
+    given = set(given)
+    for e in REGISTRY:
+        if given & set(e.implied_by):
+            return e.problem_types[0]
+    return "auto"
+
+
+@dataclass
+class Planned:
+    """What a task's ``plan`` hands the experiment before the search."""
+
+    profile: Any  # what each column (or series) is
+    plan: Any  # ValidationPlan: how trials are scored, stated in words
+    guardrails: list[Any]
+    data: Any  # the TrialData sent to the workers
+    records: dict[str, Any]  # JSON the store keeps for restore: "task", "prepared" and the task's own
+
+
+class Task:
+    """What a task decides. The defaults say "not available" for what only some tasks do.
+
+    Engine side: ``prepare`` (checks, before any work), ``plan`` (profile, guardrails,
+    validation, the trial data sent to workers), ``restore``, the baseline and portfolio,
+    ensemble inputs and the final model's assembly. The trial data itself knows how to
+    ``evaluate`` and ``refit`` (workers call those without knowing the task).
+    Facade side: prediction, scoring, featurization summary. Widget side: plain records.
+    """
+
+    name: ClassVar[str]
+    baseline: ClassVar[str]  # the learner every score is compared with; runs first, on the driver
+    #: the settings of ExperimentConfig this task ignores (another task's own)
+    ignores: ClassVar[tuple[str, ...]] = ()
+    #: what one score of a trial is measured on: "fold" or "window" (leaderboard columns)
+    score_unit: ClassVar[str] = "fold"
+    #: the Studio panels filled when a run ends
+    final_views: ClassVar[tuple[str, ...]] = ()
+
+    # ---- engine ------------------------------------------------------------------------------
+
+    def prepare(self, X: Any, y: Any, config: Any, validation_data: Any = None, groups: Any = None) -> Any:
+        raise NotImplementedError
+
+    def plan(self, prepared: Any, config: Any) -> Any:
+        """A :class:`Planned`: profile, validation plan, guardrails, trial data, and what the
+        store keeps to restore them."""
+        raise NotImplementedError
+
+    def restore(self, folder: Any, store: Any) -> tuple[Any, Any, Any]:
+        """``(prepared, data, profile)`` as the folder left them."""
+        raise NotImplementedError
+
+    def portfolio(self) -> list[tuple[str, int]] | None:
+        """The portfolio phase's order, (learner, default index); None: the searcher's own."""
+        return None
+
+    def n_rows(self, prepared: Any) -> int:
+        raise NotImplementedError
+
+    def shape(self, prepared: Any) -> tuple[int, int]:
+        """(rows, columns) as the run's start announces them."""
+        raise NotImplementedError
+
+    def ensemble_inputs(self, data: Any, prepared: Any, seed: int) -> tuple[Any, Any, Any, Any]:
+        """``(y, aux, selection_mask, score_mask)``: the targets the out-of-fold predictions
+        are scored against, the metric's third argument, the rows ensemble selection uses
+        and the rows the ensemble's score is reported on."""
+        raise NotImplementedError
+
+    #: whether the baseline may join the ensemble
+    ensemble_with_baseline: ClassVar[bool] = False
+
+    def blends_prior(self, metric: Any) -> bool:
+        """Whether the final model blends in the baseline at weight 1/rows (log loss)."""
+        return False
+
+    def assemble(self, fitted: dict[int, Any], weights: dict[int, float], results: dict, prepared: Any,
+                 data: Any, config: Any) -> Any:
+        raise NotImplementedError
+
+    # ---- facade ------------------------------------------------------------------------------
+
+    def predict(self, experiment: Any, model: Any, X: Any) -> Any:
+        raise NotImplementedError
+
+    def predict_proba(self, experiment: Any, model: Any, X: Any) -> Any:
+        raise AttributeError("predict_proba is only available for classification")
+
+    def score(self, aml: Any, experiment: Any, X: Any, y: Any) -> float:
+        raise NotImplementedError
+
+    def test(self, aml: Any, experiment: Any, X: Any, y: Any) -> Any:
+        raise ValueError(f"test() does not apply to {self.name} experiments")
+
+    def explain(self, aml: Any, experiment: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"explain() does not apply to {self.name} experiments")
+
+    def forecast_plot(self, aml: Any, experiment: Any, **kwargs: Any) -> Any:
+        raise ValueError("forecast_plot() is for task='forecast'")
+
+    def featurization_summary(self, experiment: Any, family: str | None) -> Any:
+        raise NotImplementedError
+
+    def report_lines(self, aml: Any) -> list[str]:
+        """Extra lines for the command line's report."""
+        return []
+
+    # ---- widget records (plain JSON-able data; the Studio shows them) -----------------------
+
+    def trial_details(self, experiment: Any, trial_id: int | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def featurization_records(self, experiment: Any, final: bool) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def pre_run_checks(self, prepared: Any, config: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+        """``(guardrails, featurization records)`` the Studio shows before a run."""
+        raise NotImplementedError
+
+    def form_defaults(self, df: Any, config: dict[str, Any]) -> dict[str, Any]:
+        """Suggestions the Studio's form shows for this task's settings."""
+        return {}
