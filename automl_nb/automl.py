@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, ExperimentConfig
+from .config import ExperimentConfig
 from .errors import NotFittedError
 
 DEFAULT_ROOT = "automl_nb_runs"
@@ -153,37 +152,8 @@ class AutoML:
 
     def config(self) -> ExperimentConfig:
         """The validated settings of this AutoML."""
-
-        def names(x: Any, arg: str) -> tuple[str, ...] | None:
-            if x is None:
-                return None
-            if isinstance(x, str):
-                raise ConfigError(f"{arg} must be a list of names, not the string {x!r}", field=arg)
-            return tuple(x)
-
-        def ints(x: Any, arg: str) -> tuple[int, ...] | str:
-            if isinstance(x, str) or x is None:
-                return x
-            try:
-                return tuple(x)
-            except TypeError:
-                raise ConfigError(f"{arg} must be 'auto' or a list of integers, got {x!r}", field=arg) from None
-
-        holidays = self.country_holidays
-        if isinstance(holidays, (list, tuple)):
-            holidays = "-".join(str(h) for h in holidays)
         params = self.get_params()
-        settings = {k: params[k] for k in ExperimentConfig.flat_names() if k in params}
-        settings.update(
-            allowed_learners=names(self.allowed_learners, "allowed_learners"),
-            blocked_learners=names(self.blocked_learners, "blocked_learners") or (),
-            drop_columns=names(self.drop_columns, "drop_columns") or (), ensemble=bool(self.ensemble),
-            folder=None if self.folder is None else str(self.folder), country_holidays=holidays,
-            lags=ints(self.lags, "lags"), rolling_windows=ints(self.rolling_windows, "rolling_windows"),
-        )
-        config = ExperimentConfig.from_flat(**settings)
-        # task="auto" with a task's own settings (forecasting's time_column, horizon) asks for it
-        return config.replace(task=config.problem_type()).validate()
+        return ExperimentConfig.from_params(**{k: v for k, v in params.items() if k not in FACADE_ONLY})
 
     # ---- running -------------------------------------------------------------------------
 
@@ -230,10 +200,7 @@ class AutoML:
 
             display(studio)
         try:
-            run.wait()
-        except KeyboardInterrupt:
-            run.cancel()
-            run.wait()
+            _wait(run)
         finally:
             if studio is not None:  # the final state reaches the cell before it ends
                 studio.wait(timeout=5)
@@ -263,11 +230,7 @@ class AutoML:
 
             attach_progress(self._experiment.bus, budget)
         self._run = self._experiment.start()
-        try:
-            self._run.wait()
-        except KeyboardInterrupt:
-            self._run.cancel()
-            self._run.wait()
+        _wait(self._run)
         return self
 
     @property
@@ -427,18 +390,12 @@ class AutoML:
 
     def save(self, path: str | Path) -> Path:
         """Copy the experiment folder (trials, data, model) to ``path``; ``an.load(path)`` restores it."""
+        from .experiment_folder import copy_folder
+
         exp = self._require_experiment()
         if self._run is not None and not self._run.done():
             raise RuntimeError("the run is still going; wait() for it before saving")
-        path = Path(path)
-        if path.resolve() == exp.folder.resolve():
-            return path
-        if path.exists():
-            raise FileExistsError(f"path {str(path)!r} already exists; choose a new folder")
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
-        shutil.copytree(exp.folder, tmp)
-        tmp.rename(path)
-        return path
+        return copy_folder(exp.folder, Path(path))
 
     def __repr__(self) -> str:
         if self._experiment is None:
@@ -460,6 +417,16 @@ def load(folder: str | Path, show: bool = True) -> AutoML:
     aml.show = show
     aml._experiment = exp
     return aml
+
+
+def _wait(run: Any) -> None:
+    """Wait for the run; an interrupt (Ctrl+C, the notebook's stop button) cancels it and
+    keeps what finished."""
+    try:
+        run.wait()
+    except KeyboardInterrupt:
+        run.cancel()
+        run.wait()
 
 
 def _new_folder(folder: str | None) -> Path:

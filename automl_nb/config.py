@@ -1,8 +1,8 @@
 """ExperimentConfig: every setting of an experiment, validated in one place.
 
 The user's arguments arrive unchanged (as sklearn asks of estimator parameters); `validate`
-checks them before any work starts, and `resolve_*` turns "auto" into concrete choices,
-each with the reason stated in plain words. Each field declares whether the Studio's form
+checks them before any work starts (the data-dependent choices, such as the task of
+task="auto" and the validation scheme, are made in :mod:`automl_nb.data`). Each field declares whether the Studio's form
 may edit it (:func:`~automl_nb.settings_fields.setting`); a task's own settings form a
 group (``forecast``) that the task validates. :class:`ConfigError` carries the field.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import ConfigError
 from .forecast.settings import ForecastSettings
@@ -24,14 +23,6 @@ from .task import PROBLEM_TYPES, REGISTRY, implied_problem_type
 
 TASKS = PROBLEM_TYPES
 VALIDATIONS = ("auto", "cv", "holdout")
-
-#: the rule for validation="auto", stated in the docs and in each run's summary
-CV_MAX_ROWS = 100_000
-HOLDOUT_FRACTION = 0.1
-#: above this many training rows, trials train on a random sample of this size (multi-fidelity:
-#: the search compares configurations cheaply; the final model is refit on all rows, or on as
-#: many as the time left allows)
-SEARCH_MAX_ROWS = 100_000
 
 #: the settings groups of tasks: ExperimentConfig field -> its dataclass
 TASK_SETTINGS: dict[str, type] = {"forecast": ForecastSettings}
@@ -87,6 +78,47 @@ class ExperimentConfig:
         if unknown:
             raise ConfigError(f"unknown setting(s) {unknown}; valid: {', '.join(cls.flat_names())}", field=unknown[0])
         return cls(**settings, **{g: TASK_SETTINGS[g](**v) for g, v in groups.items()})
+
+    @classmethod
+    def from_params(cls, **params: Any) -> ExperimentConfig:
+        """The validated config of an estimator's parameters (``AutoML.get_params()``), as a
+        user writes them: lists for names, ("AU", "VIC") for holidays, task="auto" with a
+        task's own settings (forecasting's time_column, horizon) meaning that task."""
+
+        def names(x: Any, arg: str) -> tuple[str, ...] | None:
+            if x is None:
+                return None
+            if isinstance(x, str):
+                raise ConfigError(f"{arg} must be a list of names, not the string {x!r}", field=arg)
+            return tuple(x)
+
+        def ints(x: Any, arg: str) -> tuple[int, ...] | str:
+            if isinstance(x, str) or x is None:
+                return x
+            try:
+                return tuple(x)
+            except TypeError:
+                raise ConfigError(f"{arg} must be 'auto' or a list of integers, got {x!r}", field=arg) from None
+
+        p = dict(params)
+        holidays = p.get("country_holidays")
+        if isinstance(holidays, (list, tuple)):
+            p["country_holidays"] = "-".join(str(h) for h in holidays)
+        for arg in ("allowed_learners", "blocked_learners", "drop_columns"):
+            if arg in p:
+                p[arg] = names(p[arg], arg)
+        for arg in ("blocked_learners", "drop_columns"):
+            if arg in p and p[arg] is None:
+                p[arg] = ()
+        for arg in ("lags", "rolling_windows"):
+            if arg in p:
+                p[arg] = ints(p[arg], arg)
+        if "ensemble" in p:
+            p["ensemble"] = bool(p["ensemble"])
+        if p.get("folder") is not None:
+            p["folder"] = str(p["folder"])
+        config = cls.from_flat(**p)
+        return config.replace(task=config.problem_type()).validate()
 
     def replace(self, **changes: Any) -> ExperimentConfig:
         groups = {g: {k: changes.pop(k) for k in list(changes) if k in c.field_names()}
@@ -181,55 +213,6 @@ class ExperimentConfig:
     def problem_type(self) -> str:
         """``task``, or with "auto" the problem type a task's own settings ask for."""
         return implied_problem_type(self.task, [k for g in TASK_SETTINGS for k in getattr(self, g).given()])
-
-
-def infer_task(y: pd.Series) -> tuple[str, str]:
-    """The task a target implies, with the reason in plain words."""
-    values = y.dropna()
-    n_unique = int(values.nunique())
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        task = "binary" if n_unique == 2 else "multiclass"
-        return task, f"the target holds {n_unique} distinct non-numeric labels"
-    as_float = values.astype(float)
-    integral = bool(np.all(np.mod(as_float, 1) == 0))
-    if integral and n_unique == 2:
-        return "binary", "the target holds exactly 2 distinct integer values"
-    if integral and 2 < n_unique <= 20 and n_unique <= max(3, 0.05 * len(values)):
-        return "multiclass", f"the target holds {n_unique} distinct integer values (few for {len(values)} rows)"
-    return "regression", f"the target is numeric with {n_unique} distinct values"
-
-
-@dataclass(frozen=True)
-class ValidationPlan:
-    scheme: str  # "cv", "group_cv", "holdout", "user"
-    n_folds: int
-    description: str
-    search_rows: int | None = None  # trials train on a sample of this many rows (holdout only)
-
-
-def resolve_validation(
-    config: ExperimentConfig, task: str, n_rows: int, *, has_groups: bool, has_validation_data: bool
-) -> ValidationPlan:
-    """Choose the validation scheme; the rule is stated in the description."""
-    if has_validation_data:
-        return ValidationPlan("user", 1, "validated on the validation_data you gave; the final model is refit on training + validation data")
-    strat = "stratified " if task in ("binary", "multiclass") else ""
-    rule = f"(rule: k-fold cross-validation up to {CV_MAX_ROWS:,} rows, a {HOLDOUT_FRACTION:.0%} holdout above)"
-    scheme = config.validation
-    if scheme == "auto":
-        scheme = "cv" if n_rows <= CV_MAX_ROWS else "holdout"
-    if scheme == "holdout":
-        text = f"{strat}{HOLDOUT_FRACTION:.0%} holdout of {n_rows:,} rows {rule}"
-        n_fit = int(n_rows * (1 - HOLDOUT_FRACTION))
-        if n_fit <= SEARCH_MAX_ROWS:
-            return ValidationPlan("holdout", 1, text)
-        return ValidationPlan("holdout", 1, f"{text}; trials train on a random {SEARCH_MAX_ROWS:,}-row sample of the "
-                              f"{n_fit:,} training rows, the final model on all rows (or as many as the time left allows)",
-                              search_rows=SEARCH_MAX_ROWS)
-    k = config.n_folds or (5 if n_rows <= 20_000 else 3)
-    if has_groups:
-        return ValidationPlan("group_cv", k, f"{k}-fold group cross-validation (no group in both train and validation) {rule}")
-    return ValidationPlan("cv", k, f"{strat}{k}-fold cross-validation on {n_rows:,} rows; out-of-fold predictions kept for ensembling {rule}")
 
 
 def as_tuple(x: Sequence[str] | str | None) -> tuple[str, ...] | None:

@@ -18,7 +18,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .config import ExperimentConfig, ValidationPlan
+from .config import ExperimentConfig
+from .data.validation import ValidationPlan
 from .finalize import Outcome
 from .run.events import (
     BestChanged,

@@ -12,8 +12,24 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .config import ExperimentConfig, ValidationPlan
+from .config import ExperimentConfig
+from .data.validation import ValidationPlan
 from .run.store import Store
+
+
+def copy_folder(folder: Path, path: Path) -> Path:
+    """Copy an experiment folder to a new ``path`` (whole, or not at all)."""
+    import secrets
+    import shutil
+
+    if path.resolve() == folder.resolve():
+        return path
+    if path.exists():
+        raise FileExistsError(f"path {str(path)!r} already exists; choose a new folder")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    shutil.copytree(folder, tmp)
+    tmp.rename(path)
+    return path
 
 
 def write_plan(exp: Any, planned: Any) -> None:

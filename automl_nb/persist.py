@@ -1,6 +1,7 @@
 """Saving fitted pipelines so they load without automl_nb installed.
 
-The few classes of ours a pipeline may hold (featurization transformers, the torch MLP) are
+The few classes of ours a pipeline may hold (featurization transformers and the value
+readers they use, the torch MLP) are
 pickled by value with cloudpickle, so ``pickle.load`` needs only scikit-learn, the learner's
 own library and cloudpickle.
 """
@@ -11,6 +12,7 @@ import sys
 from typing import Any
 
 _BY_VALUE = (
+    "automl_nb.data.values",
     "automl_nb.featurize.transformers",
     "automl_nb.learners.torch_mlp",
 )

@@ -24,11 +24,14 @@ class TaskEntry:
     module: str  # holds ``TASK``, the task's instance; imported on first use
     #: settings whose value (anything but their default) with task="auto" asks for this task
     implied_by: tuple[str, ...] = ()
+    #: the module whose ``LEARNERS`` dict adds the task's own learners to the learner registry
+    learners: str | None = None
 
 
 REGISTRY: tuple[TaskEntry, ...] = (
     TaskEntry("tabular", ("binary", "multiclass", "regression"), "automl_nb.tabular.task"),
-    TaskEntry("forecast", ("forecast",), "automl_nb.forecast.task", implied_by=("time_column", "horizon")),
+    TaskEntry("forecast", ("forecast",), "automl_nb.forecast.task", implied_by=("time_column", "horizon"),
+              learners="automl_nb.forecast.forecasters"),
 )
 
 #: every value ``task=`` takes besides "auto"
@@ -47,6 +50,15 @@ def get_task(problem_type: str) -> Task:
     the first task of the registry, which infers the problem type from the target."""
     entry = REGISTRY[0] if problem_type == "auto" else entry_for(problem_type)
     return importlib.import_module(entry.module).TASK
+
+
+def task_learners() -> dict[str, Any]:
+    """The learners the tasks bring (name -> LearnerSpec), beside the tabular ones."""
+    out: dict[str, Any] = {}
+    for e in REGISTRY:
+        if e.learners:
+            out.update(importlib.import_module(e.learners).LEARNERS)
+    return out
 
 
 def implied_problem_type(task: str, given: Iterable[str]) -> str:
@@ -84,8 +96,10 @@ class Task:
 
     name: ClassVar[str]
     baseline: ClassVar[str]  # the learner every score is compared with; runs first, on the driver
-    #: the settings of ExperimentConfig this task ignores (another task's own)
-    ignores: ClassVar[tuple[str, ...]] = ()
+    #: the ExperimentConfig field grouping this task's own settings (None: it has none)
+    settings_group: ClassVar[str | None] = None
+    #: settings of other tasks that do not apply here (the Studio's form leaves them at their default)
+    ignored_settings: ClassVar[tuple[str, ...]] = ()
     #: what one score of a trial is measured on: "fold" or "window" (leaderboard columns)
     score_unit: ClassVar[str] = "fold"
     #: the Studio panels filled when a run ends

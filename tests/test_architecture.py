@@ -25,7 +25,14 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """Every module of the package that ``name`` imports, at the top or inside a function."""
     is_pkg = path.name == "__init__.py"
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    # imports for type checkers only (``if TYPE_CHECKING:``) never run
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING"
+                   for n in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
@@ -95,9 +102,36 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def unit_of(module: str) -> str:
+    """The unit of layering: a subpackage (``automl_nb.data``) or a top-level module."""
+    return ".".join(module.split(".")[:2])
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m, targets in graph.items():
+        out.setdefault(unit_of(m), set()).update(unit_of(t) for t in targets if unit_of(t) != unit_of(m))
+    return out
+
+
+def _edges_within(graph: dict[str, set[str]], component: list[str]) -> list[str]:
+    inside = set(component)
+    return [f"  {m} -> {t}" for m in sorted(graph) for t in sorted(graph[m])
+            if unit_of(m) in inside and unit_of(t) in inside and unit_of(m) != unit_of(t)]
+
+
 def test_the_package_has_no_import_cycle():
     found = cycles(import_graph())
     assert found == [], "import cycles (lazy imports included):\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_subpackages_are_layered_without_cycles():
+    """data, featurize, learners, run, search, tabular, forecast, widget and the top-level
+    modules depend on each other in one direction (lazy imports included)."""
+    graph = import_graph()
+    found = cycles(package_graph(graph))
+    assert found == [], "cycles between subpackages:\n" + "\n".join(
+        " <-> ".join(c) + "\n" + "\n".join(_edges_within(graph, c)) for c in found)
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -13,7 +13,14 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 import automl_nb as an
-from automl_nb.run.events import RunFinished, RunStarted, TrialFailed, TrialFinished, TrialStarted
+from automl_nb.run.events import (
+    PhaseChanged,
+    RunFinished,
+    RunStarted,
+    TrialFailed,
+    TrialFinished,
+    TrialStarted,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +95,9 @@ def test_events_arrive_in_order(credit, folder):
     aml._experiment.bus.subscribe(events.append)
     run.wait()
     history = aml._experiment.bus.history
-    assert isinstance(history[0], type(history[0]))
+    assert isinstance(history[0], PhaseChanged) and history[0].phase == "profiling"
+    # the late subscriber got every event emitted after it joined, in the same order
+    assert events and events == history[len(history) - len(events):]
     kinds = [type(e) for e in history]
     assert RunStarted in kinds and kinds[-1] is RunFinished
     started = {e.trial_id: i for i, e in enumerate(history) if isinstance(e, TrialStarted)}
@@ -229,9 +238,9 @@ def test_trial_timeout_stops_long_trials_and_the_run_goes_on(credit, folder):
 
 def test_large_data_searches_on_a_sample_and_refits_on_all_rows(credit, folder, monkeypatch):
     # the rule for large data (SEARCH_MAX_ROWS training rows per trial), scaled down to credit_data
-    import automl_nb.config
+    import automl_nb.data.validation
 
-    monkeypatch.setattr(automl_nb.config, "SEARCH_MAX_ROWS", 1000)
+    monkeypatch.setattr(automl_nb.data.validation, "SEARCH_MAX_ROWS", 1000)
     aml = an.AutoML(time_budget=10, validation="holdout", folder=folder, show=False).fit(credit, "Status")
     assert "1,000-row sample" in aml.validation_
     tr, va = aml._experiment.data.folds[0]

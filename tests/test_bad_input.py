@@ -121,9 +121,13 @@ def test_predict_names_missing_columns(carseats, folder):
         aml.predict(carseats.iloc[:0])
 
 
-def test_unfitted_automl_says_so():
+def test_unfitted_automl_says_so(folder):
     with pytest.raises(an.NotFittedError, match="fit"):
         an.AutoML().leaderboard()
+    aml = an.AutoML(show=False, folder=folder)
     with pytest.raises(ValueError, match="must be a pandas DataFrame"):
-        an.AutoML(show=False).fit([[1, 2]], [1])
-    assert isinstance(pd.DataFrame(), pd.DataFrame)
+        aml.fit([[1, 2]], [1])
+    # the failed fit left nothing behind: still unfitted, no experiment folder
+    assert not folder.exists()
+    with pytest.raises(an.NotFittedError, match="fit"):
+        aml.predict(pd.DataFrame({"a": [1]}))

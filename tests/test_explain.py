@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import automl_nb as an
-from automl_nb.run.trial import TrialConfig, evaluate
+from automl_nb.run.trial import TrialConfig
 
 
 def _additive(e, tol=1e-4):
@@ -87,7 +87,7 @@ def test_bad_input_is_refused_with_the_fix(credit_aml, credit):
     exp = credit_aml._experiment
     with pytest.raises(ValueError, match="does not exist; valid trial ids"):
         credit_aml.explain(trial=999)
-    failed = evaluate(TrialConfig(998, "linear", {"penalty": "elasticnet"}), exp.data)
+    failed = exp.data.evaluate(TrialConfig(998, "linear", {"penalty": "elasticnet"}))
     assert failed.status == "failed"
     exp.results[998] = failed
     try:

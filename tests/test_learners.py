@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl_nb.config import TABULAR_TASKS
+from automl_nb.tabular import PROBLEM_TYPES as TABULAR_TASKS
 from automl_nb.forecast.forecasters import FORECASTERS
 from automl_nb.learners import LEARNERS, TABULAR, available_learners, get_learner
 from automl_nb.learners.base import FAMILIES, LearnerSpec, TrialTimeout

@@ -15,7 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from automl_nb.data.profile import DataProfile
-from automl_nb.featurize.transformers import (
+from automl_nb.data.values import (
     guess_datetime_format,
     parse_datetimes,
     to_bool_float,

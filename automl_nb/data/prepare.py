@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import ExperimentConfig, infer_task
 from ..errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from ..config import ExperimentConfig
 
 __all__ = ["ConfigError", "DataError", "PreparedData", "prepare"]
 
@@ -174,6 +176,22 @@ def prepare(
         classes=classes, n_train=len(X), groups=groups, n_missing_target=n_missing_target,
         inf_columns=inf_columns, dropped_columns=drop,
     )
+
+
+def infer_task(y: pd.Series) -> tuple[str, str]:
+    """The task a target implies, with the reason in plain words."""
+    values = y.dropna()
+    n_unique = int(values.nunique())
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        task = "binary" if n_unique == 2 else "multiclass"
+        return task, f"the target holds {n_unique} distinct non-numeric labels"
+    as_float = values.astype(float)
+    integral = bool(np.all(np.mod(as_float, 1) == 0))
+    if integral and n_unique == 2:
+        return "binary", "the target holds exactly 2 distinct integer values"
+    if integral and 2 < n_unique <= 20 and n_unique <= max(3, 0.05 * len(values)):
+        return "multiclass", f"the target holds {n_unique} distinct integer values (few for {len(values)} rows)"
+    return "regression", f"the target is numeric with {n_unique} distinct values"
 
 
 def _labels(y: pd.Series) -> np.ndarray:

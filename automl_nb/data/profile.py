@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from automl_nb.featurize.transformers import (
+from automl_nb.data.values import (
     FALSE_TOKENS,
     TRUE_TOKENS,
     guess_datetime_format,

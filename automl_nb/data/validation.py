@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from ..config import HOLDOUT_FRACTION, ValidationPlan
+#: the rule for validation="auto", stated in the docs and in each run's summary
+CV_MAX_ROWS = 100_000
+HOLDOUT_FRACTION = 0.1
+#: above this many training rows, trials train on a random sample of this size (multi-fidelity:
+#: the search compares configurations cheaply; the final model is refit on all rows, or on as
+#: many as the time left allows)
+SEARCH_MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class ValidationPlan:
+    scheme: str  # "cv", "group_cv", "holdout", "user"
+    n_folds: int
+    description: str
+    search_rows: int | None = None  # trials train on a sample of this many rows (holdout only)
+
+
+def resolve_validation(
+    config: Any, task: str, n_rows: int, *, has_groups: bool, has_validation_data: bool
+) -> ValidationPlan:
+    """Choose the validation scheme; the rule is stated in the description."""
+    if has_validation_data:
+        return ValidationPlan("user", 1, "validated on the validation_data you gave; the final model is refit on training + validation data")
+    strat = "stratified " if task in ("binary", "multiclass") else ""
+    rule = f"(rule: k-fold cross-validation up to {CV_MAX_ROWS:,} rows, a {HOLDOUT_FRACTION:.0%} holdout above)"
+    scheme = config.validation
+    if scheme == "auto":
+        scheme = "cv" if n_rows <= CV_MAX_ROWS else "holdout"
+    if scheme == "holdout":
+        text = f"{strat}{HOLDOUT_FRACTION:.0%} holdout of {n_rows:,} rows {rule}"
+        n_fit = int(n_rows * (1 - HOLDOUT_FRACTION))
+        if n_fit <= SEARCH_MAX_ROWS:
+            return ValidationPlan("holdout", 1, text)
+        return ValidationPlan("holdout", 1, f"{text}; trials train on a random {SEARCH_MAX_ROWS:,}-row sample of the "
+                              f"{n_fit:,} training rows, the final model on all rows (or as many as the time left allows)",
+                              search_rows=SEARCH_MAX_ROWS)
+    k = config.n_folds or (5 if n_rows <= 20_000 else 3)
+    if has_groups:
+        return ValidationPlan("group_cv", k, f"{k}-fold group cross-validation (no group in both train and validation) {rule}")
+    return ValidationPlan("cv", k, f"{strat}{k}-fold cross-validation on {n_rows:,} rows; out-of-fold predictions kept for ensembling {rule}")
+
+
 
 Fold = tuple[np.ndarray, np.ndarray]
 

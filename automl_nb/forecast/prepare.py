@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import ExperimentConfig
 from ..data.prepare import DataError, as_frame
 from .panel import Panel, season_length_for
+
+if TYPE_CHECKING:
+    from ..config import ExperimentConfig
 
 MIN_TRAIN = 8  # fewest points a model is fitted on in the oldest backtest window
 DEFAULT_WINDOWS = 3

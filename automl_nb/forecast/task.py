@@ -17,6 +17,8 @@ class ForecastTask(Task):
     name = "forecast"
     baseline = "seasonal_naive"
     score_unit = "window"
+    settings_group = "forecast"
+    ignored_settings = ("validation", "n_folds")
     final_views = ("forecast",)
     #: blending with the seasonal naive baseline can steady a forecaster
     ensemble_with_baseline = True
@@ -33,7 +35,7 @@ class ForecastTask(Task):
         return prepare_series(X, y, config)
 
     def plan(self, p: Any, config: Any) -> Planned:
-        from ..config import ValidationPlan
+        from ..data.validation import ValidationPlan
         from .backtest import ForecastData
         from .guardrails import check_series, profile_series
 

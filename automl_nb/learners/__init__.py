@@ -44,12 +44,13 @@ TABULAR: dict[str, LearnerSpec] = {
 
 
 def _registry() -> dict[str, LearnerSpec]:
-    """Tabular learners and forecasters. Built on first use: the forecasters build on
-    ``learners.base``, so importing them while this package initializes would be circular."""
+    """The tabular learners and every task's own (the forecasters). Built on first use, from
+    the task registry: a task's learners build on ``learners.base``, this package never
+    imports a task."""
     if "LEARNERS" not in globals():
-        from automl_nb.forecast.forecasters import FORECASTERS
+        from automl_nb.task import task_learners
 
-        globals()["LEARNERS"] = {**TABULAR, **FORECASTERS}
+        globals()["LEARNERS"] = {**TABULAR, **task_learners()}
     return globals()["LEARNERS"]
 
 

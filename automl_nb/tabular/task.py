@@ -18,7 +18,6 @@ FEATURIZATION_ROWS = 5000
 class TabularTask(Task):
     name = "tabular"
     baseline = "dummy"
-    ignores = ()  # the forecasting settings are refused by their own validation
     score_unit = "fold"
     final_views = ("explanations",)
 
@@ -30,10 +29,9 @@ class TabularTask(Task):
         return prepare(X, y, config, validation_data, groups)
 
     def plan(self, p: Any, config: Any) -> Planned:
-        from ..config import resolve_validation
         from ..data.guardrails import check_data
         from ..data.profile import profile_frame
-        from ..data.validation import make_folds
+        from ..data.validation import make_folds, resolve_validation
         from .trial import TabularData
 
         profile = profile_frame(p.X)
@@ -182,9 +180,9 @@ class TabularTask(Task):
         return featurization_records(featurization_summary(feat, experiment.profile))
 
     def pre_run_checks(self, prepared: Any, config: Any) -> tuple[list[Any], list[dict[str, Any]]]:
-        from ..config import resolve_validation
         from ..data.guardrails import check_data
         from ..data.profile import profile_frame
+        from ..data.validation import resolve_validation
         from ..featurize.plan import featurization_summary
         from ..records import featurization_records
 

@@ -20,8 +20,8 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from ..config import TASKS, VALIDATIONS, ConfigError, ExperimentConfig, infer_task
-from ..data.prepare import DataError
+from ..config import TASKS, VALIDATIONS, ConfigError, ExperimentConfig
+from ..data.prepare import DataError, infer_task
 from . import static_html
 from .bridge import (
     Bridge,
@@ -306,9 +306,9 @@ class Studio(anywidget.AnyWidget):
 
     def _run_checks(self, generation: int, p: Any, config: ExperimentConfig) -> None:
         """Guardrails and the featurization summary before the search (background thread)."""
-        from ..config import resolve_validation
         from ..data.guardrails import check_data
         from ..data.profile import profile_frame
+        from ..data.validation import resolve_validation
         from ..featurize.plan import build_featurizer, featurization_summary
 
         try:

@@ -16,7 +16,8 @@ from automl_nb.forecast.forecasters import (
     theta,
 )
 
-FORECASTERS = {
+#: the forecasting task's learners (the task registry adds them to ``automl_nb.learners.LEARNERS``)
+FORECASTERS = LEARNERS = {
     spec.name: spec
     for spec in (naive.SPEC, global_lightgbm.SPEC, ets.SPEC, theta.SPEC, arima.SPEC, prophet_model.SPEC, tcn.SPEC)
 }
