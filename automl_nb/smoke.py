@@ -240,7 +240,6 @@ def _flat_under_permutation(exp: Any, columns: list[str], deadline: float, seed:
     trial refit on the other rows) moves the score by no more than noise: the mean loss
     increase is at most 2 std of the increases (or 0.1 % of the dummy→perfect range)."""
     from .metrics import get_metric
-    from .run.trial import refit
 
     p, data = exp.prepared, exp.data
     metric = get_metric(p.metric)
@@ -251,7 +250,7 @@ def _flat_under_permutation(exp: Any, columns: list[str], deadline: float, seed:
         if time.time() > deadline:
             break
         sub = replace(data, X=data.X.iloc[tr], y=data.y[tr], y_original=data.y_original[tr], folds=[], cache={})
-        model = refit(best.learner, best.refit_params or best.params, sub)
+        model = sub.refit(best.learner, best.refit_params or best.params)
         Xva = data.X.iloc[va]
 
         def score(X: pd.DataFrame, model: Any = model, va: np.ndarray = va) -> float:

@@ -9,7 +9,6 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,8 +21,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeRegressor
 
 from automl_nb.data.profile import DataProfile, profile_frame
-from automl_nb.featurize import transformers
 from automl_nb.featurize.plan import FAMILIES, build_featurizer, featurization_summary
+from automl_nb.persist import dump_pipeline
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 # (package, name, target, task, rows): reviews are subsampled to keep TF-IDF quick
@@ -237,11 +236,8 @@ def test_pipeline_loads_without_automl_nb(tmp_path: Path) -> None:
             ("model", LogisticRegression(max_iter=500)),
         ]
     ).fit(X, y)
-    cloudpickle.register_pickle_by_value(transformers)
-    try:
-        (tmp_path / "model.pkl").write_bytes(cloudpickle.dumps(model))
-    finally:
-        cloudpickle.unregister_pickle_by_value(transformers)
+    with open(tmp_path / "model.pkl", "wb") as f:  # as the experiment writes model.pkl
+        dump_pipeline(model, f)
     X.to_pickle(tmp_path / "X.pkl")
     np.save(tmp_path / "expected.npy", model.predict_proba(X))
 

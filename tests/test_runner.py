@@ -85,3 +85,63 @@ def test_without_the_fork_server_workers_are_separate_interpreters(credit, folde
     assert (aml.leaderboard()["status"] == "ok").sum() >= 3
     spawned = [p for p, (pp, cmd) in _processes().items() if pp == os.getpid() and "automl_nb.run.worker" in cmd]
     assert len(spawned) == 1
+
+
+class _CountingRunner:
+    """A Runner that hands every call to a LocalRunner and counts the jobs by kind: the
+    experiment must use whatever runner it is given."""
+
+    def __init__(self, inner):
+        self.inner, self.jobs, self.loaded = inner, [], []
+        self.n_workers = inner.n_workers
+
+    def start(self):
+        self.inner.start()
+
+    def load(self, data, path):
+        self.loaded.append(path)
+        self.inner.load(data, path)
+
+    def idle(self):
+        return self.inner.idle()
+
+    def busy(self):
+        return self.inner.busy()
+
+    def submit(self, job):
+        self.jobs.append(job.kind)
+        self.inner.submit(job)
+
+    def poll(self, timeout=0.05):
+        return self.inner.poll(timeout)
+
+    def kill_running(self, status="cancelled", reason="cancelled"):
+        return self.inner.kill_running(status, reason)
+
+    def shutdown(self):
+        self.inner.shutdown()
+
+
+def test_the_experiment_runs_its_trials_on_the_runner_it_is_given(credit, folder):
+    from automl_nb.experiment import Experiment
+    from automl_nb.run.local_runner import LocalRunner
+    from automl_nb.task import get_task
+
+    made = []
+
+    def factory(n_workers, threads, memory_limit_mb, preload):
+        made.append(_CountingRunner(LocalRunner(n_workers, threads, memory_limit_mb, preload)))
+        return made[0]
+
+    config = an.AutoML(time_budget=8, max_trials=6, seed=0).config()
+    task = get_task(config.task)
+    exp = Experiment(config, task.prepare(credit, "Status", config), folder, task=task, runner=factory)
+    exp.start().wait()
+    runner = made[0]
+    assert exp.status == "finished" and len(made) == 1
+    # the data reached the runner once; every trial but the baseline (run on the driver) and
+    # every refit went through it
+    assert runner.loaded == [str(folder / "data.joblib")]
+    assert runner.jobs.count("trial") == len(exp.results) - 1 >= 3
+    assert runner.jobs.count("refit") >= 1
+    assert exp.outcome.model is not None
