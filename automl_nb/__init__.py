@@ -22,7 +22,7 @@ _PUBLIC = {
     "Run": ".experiment",
     "METRICS": ".metrics",
     "LEARNERS": ".learners",
-    "Studio": ".widget.studio",
+    "Studio": ".studio",
     "smoke_test": ".smoke",
     "Explanation": ".explain",
 }
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .experiment import Run  # noqa: F401
     from .explain import Explanation  # noqa: F401
     from .smoke import smoke_test  # noqa: F401
-    from .widget.studio import Studio  # noqa: F401
+    from .studio import Studio  # noqa: F401
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -210,10 +210,10 @@ class AutoML:
         """A :class:`~automl_nb.Studio` showing this AutoML's experiment: live while it runs,
         its results once finished (also after ``an.load(folder)``). Read-only: the settings
         are this AutoML's; pause, resume, cancel and extend act on a running run."""
-        from .widget.studio import Studio
+        from .widget.view import StudioView
 
-        return Studio.for_experiment(self._require_experiment(), read_only=True, target=target,
-                                     run=self._run, automl=self)
+        return StudioView.for_experiment(self._require_experiment(), read_only=True, target=target,
+                                         run=self._run, automl=self)
 
     def resume(self, time_budget: float | None = None) -> AutoML:
         """Continue the search of this experiment (for example after ``an.load``); blocks."""
@@ -429,12 +429,17 @@ def _wait(run: Any) -> None:
         run.wait()
 
 
+def run_folder_name(root: str | Path | None = None) -> Path:
+    """A new experiment folder's path under ``root`` (default ``automl_nb_runs/``): the start
+    time and four random hex digits. Not created."""
+    return Path(root or DEFAULT_ROOT) / f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+
+
 def _new_folder(folder: str | None) -> Path:
     from .run.store import Store
 
     if folder is None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = Path(DEFAULT_ROOT) / f"{stamp}-{secrets.token_hex(2)}"
+        path = run_folder_name()
     else:
         path = Path(folder)
         if Store.exists(path):

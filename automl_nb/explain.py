@@ -56,6 +56,16 @@ TREE_MODELS = {
 LINEAR_MODELS = {"LogisticRegression", "Ridge", "ElasticNet", "TransformedTargetRegressor", "LinearRegression"}
 
 
+def explainer_kind(model: Any) -> str:
+    """The explainer :func:`explain_pipeline` uses for ``model``: ``"tree"`` or ``"linear"``
+    (exact and fast) or ``"permutation"`` (model-agnostic: about ``AGNOSTIC_SECONDS`` of CPU)."""
+    steps = dict(getattr(model, "steps", None) or ())
+    name = type(steps.get("model")).__name__
+    if "ensemble" in steps or name not in (*TREE_MODELS, *LINEAR_MODELS):
+        return "permutation"
+    return "tree" if name in TREE_MODELS else "linear"
+
+
 @dataclass
 class Explanation:
     """SHAP values of one model on some rows, per engineered feature and per raw column.

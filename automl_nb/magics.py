@@ -55,7 +55,7 @@ def automl_magic(line: str, local_ns: dict[str, Any] | None = None) -> Any:
     """``%automl df target=y budget=60``: a Studio on ``df`` (shown when it ends the cell)."""
     from IPython import get_ipython
 
-    from .widget.studio import Studio
+    from .studio import Studio
 
     name, settings = parse_line(line)
     namespace = dict(get_ipython().user_ns if get_ipython() is not None else {})

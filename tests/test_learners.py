@@ -20,11 +20,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl_nb.tabular import PROBLEM_TYPES as TABULAR_TASKS
 from automl_nb.forecast.forecasters import FORECASTERS
 from automl_nb.learners import LEARNERS, TABULAR, available_learners, get_learner
 from automl_nb.learners.base import FAMILIES, LearnerSpec, TrialTimeout
 from automl_nb.learners.base import TASKS as ALL_TASKS
+from automl_nb.tabular import PROBLEM_TYPES as TABULAR_TASKS
 
 TASKS = TABULAR_TASKS  # the forecasters are tested in test_forecasters.py
 

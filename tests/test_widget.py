@@ -18,8 +18,8 @@ from widget_helpers import send, until
 
 import automl_nb as an
 from automl_nb.magics import parse_line
+from automl_nb.studio import Studio
 from automl_nb.widget.plots import MAX_POINTS, trial_plots
-from automl_nb.widget.studio import Studio
 
 # ---- configuring -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import pytest
 from widget_helpers import send, until
 
 import automl_nb as an
+from automl_nb.studio import Studio
 from automl_nb.widget.explanations import (
     MAX_BEESWARM_POINTS,
     TOP_BEESWARM,
@@ -19,7 +20,6 @@ from automl_nb.widget.explanations import (
     explanation_payload,
     normalized,
 )
-from automl_nb.widget.studio import Studio
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

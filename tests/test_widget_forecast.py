@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from widget_helpers import send, until
 
-from automl_nb.widget.studio import Studio
+from automl_nb.studio import Studio
 
 pytestmark = pytest.mark.slow
 

@@ -103,10 +103,10 @@ def prepare(
     drop = tuple(config.drop_columns)
     missing = [c for c in drop if c not in X.columns]
     if missing:
-        raise DataError(f"drop_columns names columns that are not in X: {missing}")
+        raise DataError(f"drop_columns names columns that are not in X: {missing}", field="drop_columns")
     X = X.drop(columns=list(drop))
     if X.shape[1] == 0:
-        raise DataError("no feature columns are left after drop_columns")
+        raise DataError("no feature columns are left after drop_columns", field="drop_columns")
 
     X_val = y_val = None
     if validation_data is not None:

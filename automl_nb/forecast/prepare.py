@@ -77,12 +77,12 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
     tcol, sid = config.time_column, config.series_id
     for arg, col in (("time_column", tcol), ("series_id", sid)):
         if col is not None and col not in df.columns:
-            raise DataError(f"{arg}={col!r} is not a column of X; columns are: {list(df.columns)[:30]}")
+            raise DataError(f"{arg}={col!r} is not a column of X; columns are: {list(df.columns)[:30]}", field=arg)
     if target in (tcol, sid):
         raise DataError(f"the target {target!r} cannot also be the time_column or series_id")
     missing_drop = [c for c in config.drop_columns if c not in df.columns]
     if missing_drop:
-        raise DataError(f"drop_columns names columns that are not in X: {missing_drop}")
+        raise DataError(f"drop_columns names columns that are not in X: {missing_drop}", field="drop_columns")
     df = df.drop(columns=list(config.drop_columns))
 
     info_kw: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
     df = df.assign(**{tcol: times})
     bad_time = df[tcol].isna()
     if bad_time.all():
-        raise DataError(f"time_column {tcol!r} has no valid timestamps")
+        raise DataError(f"time_column {tcol!r} has no valid timestamps", field="time_column")
     info_kw["missing_time_dropped"] = int(bad_time.sum())
     df = df.loc[~bad_time]
     if not pd.api.types.is_numeric_dtype(df[target]) or pd.api.types.is_bool_dtype(df[target]):
@@ -102,7 +102,7 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
     if yv.isna().all():
         raise DataError(f"the target {target!r} is missing in every row")
     if sid is not None and df[sid].isna().any():
-        raise DataError(f"series_id column {sid!r} is missing in {int(df[sid].isna().sum())} rows; every row needs its series")
+        raise DataError(f"series_id column {sid!r} is missing in {int(df[sid].isna().sum())} rows; every row needs its series", field="series_id")
 
     keys = [sid, tcol] if sid is not None else [tcol]
     is_sorted = _is_sorted(df, keys)
@@ -115,7 +115,8 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
         where = f"series {first[sid]!r} at " if sid is not None else ""
         raise DataError(
             f"time_column {tcol!r} has {int(dup.sum())} rows with duplicate timestamps ({where}{first[tcol]}); "
-            "each series needs one row per timestamp: aggregate them first (e.g. df.groupby([...]).sum())"
+            "each series needs one row per timestamp: aggregate them first (e.g. df.groupby([...]).sum())",
+            field="time_column",
         )
     groups = [(None, df)] if sid is None else list(df.groupby(sid, sort=False, observed=True))
     freq, freq_reason = _frequency(groups, tcol, config.frequency)
@@ -136,7 +137,8 @@ def prepare_series(df: Any, y: Any, config: ExperimentConfig) -> PreparedSeries:
         if off.any():
             raise DataError(
                 f"time_column {tcol!r}: {int(off.sum())} timestamps{_in(name)} are not on the {freq!r} grid "
-                f"(first: {t[off][0]}); set frequency= to the data's frequency or align the timestamps"
+                f"(first: {t[off][0]}); set frequency= to the data's frequency or align the timestamps",
+                field="time_column",
             )
         rows = pd.Series(g[target].astype(float).to_numpy(), index=t)
         first_valid = rows.first_valid_index()
@@ -252,17 +254,19 @@ def _parse_times(col: pd.Series, name: str) -> tuple[pd.Series, str]:
             return pd.to_datetime(col.astype("Int64").astype(str), format="%Y", errors="coerce"), "integer years read as January 1st"
         raise DataError(
             f"time_column {name!r} is numeric ({col.dtype}); give timestamps (datetime or date strings), "
-            "or integer years; fractional years such as 1949.083 need converting first"
+            "or integer years; fractional years such as 1949.083 need converting first",
+            field="time_column",
         )
     as_str = col.astype("string")
     parsed = pd.to_datetime(as_str, errors="coerce", format="mixed")
     bad = parsed.isna() & as_str.notna()
     if bad.mean() > 0.0 and bad.sum() == as_str.notna().sum():
-        raise DataError(f"time_column {name!r} cannot be parsed as dates (e.g. {as_str[bad].iloc[0]!r})")
+        raise DataError(f"time_column {name!r} cannot be parsed as dates (e.g. {as_str[bad].iloc[0]!r})", field="time_column")
     if bad.any():
         raise DataError(
             f"time_column {name!r}: {int(bad.sum())} value(s) cannot be parsed as dates "
-            f"(first: {as_str[bad].iloc[0]!r}); fix or drop those rows"
+            f"(first: {as_str[bad].iloc[0]!r}); fix or drop those rows",
+            field="time_column",
         )
     return parsed, "parsed from text"
 
@@ -301,7 +305,7 @@ def _frequency(groups: list, tcol: str, frequency: str) -> tuple[str, str]:
                                       for _, g in groups[:200]]))
     diffs = diffs[diffs > pd.Timedelta(0)]
     if diffs.empty:
-        raise DataError(f"cannot infer the frequency of time_column {tcol!r}: too few timestamps; pass frequency= (e.g. 'D', 'MS')")
+        raise DataError(f"cannot infer the frequency of time_column {tcol!r}: too few timestamps; pass frequency= (e.g. 'D', 'MS')", field="frequency")
     step = pd.Timedelta(diffs.mode().iloc[0])
     t = pd.DatetimeIndex(pd.concat([g[tcol] for _, g in groups[:200]]))
     for f, lo, hi in (("MS", 28, 31), ("QS", 89, 92), ("YS", 365, 366)):
@@ -312,7 +316,7 @@ def _frequency(groups: list, tcol: str, frequency: str) -> tuple[str, str]:
             if t.is_month_end.all():
                 return ends, f"inferred from the most common step between timestamps ({ends!r}; the data has gaps)"
     if step >= pd.Timedelta(days=28):
-        raise DataError(f"cannot infer the frequency of time_column {tcol!r} (most common step {step}); pass frequency= (e.g. 'MS', 'QS')")
+        raise DataError(f"cannot infer the frequency of time_column {tcol!r} (most common step {step}); pass frequency= (e.g. 'MS', 'QS')", field="frequency")
     if step == pd.Timedelta(days=7):
         f = f"W-{t[0].day_name()[:3].upper()}"
     else:
@@ -330,7 +334,7 @@ def _encode_exog(X: pd.DataFrame, categories: dict[str, list] | None = None) -> 
         elif pd.api.types.is_numeric_dtype(s):
             out[c] = s.astype(float)
         elif pd.api.types.is_datetime64_any_dtype(s):
-            raise DataError(f"exogenous column {c!r} holds timestamps; drop it (drop_columns=[{c!r}]) or turn it into numbers")
+            raise DataError(f"exogenous column {c!r} holds timestamps; drop it (drop_columns=[{c!r}]) or turn it into numbers", field="drop_columns")
         else:
             known = (categories or {}).get(c)
             if known is None:

@@ -1,22 +1,28 @@
 """The Studio widget: configure an experiment, run it, and watch it in the notebook.
 
-``studio.py`` holds the anywidget class (traitlets + actions), ``bridge.py`` turns engine
-events into throttled trait snapshots, ``plots.py`` computes evaluation plots from
-out-of-fold predictions and ``static_html.py`` the summary shown without a live kernel.
-The contract between the kernel and the browser is ``js/CONTRACT.md``.
+- ``view.py``: ``StudioView``, the anywidget (traitlets + actions) that follows an
+  experiment — what ``AutoML.fit``/``studio()`` show.
+- ``form.py``: the settings form (fields, checks, choices); ``checks.py``: the data checks
+  before a run; ``jobs.py``: trial details, explanations and the forecast panel in
+  background threads.
+- ``bridge.py``: engine events → throttled trait snapshots; ``records.py``,
+  ``explanations.py`` and ``plots.py``: the JSON-safe records they send.
+- ``static_html.py``: the summary shown without a live kernel.
 
-Importing this package is cheap; anywidget is imported with ``studio.py``.
+The ``Studio`` (:mod:`automl_nb.studio`: the view plus a DataFrame, the settings form and
+Run) starts runs through the facade, so it sits above this package: nothing here imports
+the facade, which imports this package. The contract between the kernel and the browser
+is ``js/CONTRACT.md``.
+
+Importing this package is cheap and imports none of its modules: ``live_notebook`` (which
+the facade asks before showing a widget) is here; anywidget is imported with ``view.py``.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .studio import Studio  # noqa: F401
-
-__all__ = ["Studio", "live_notebook"]
+__all__ = ["live_notebook"]
 
 
 def live_notebook() -> bool:
@@ -35,10 +41,3 @@ def live_notebook() -> bool:
         return False
     return True
 
-
-def __getattr__(name: str) -> Any:
-    if name == "Studio":
-        from .studio import Studio
-
-        return Studio
-    raise AttributeError(f"module 'automl_nb.widget' has no attribute {name!r}")

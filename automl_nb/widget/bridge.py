@@ -7,22 +7,19 @@ results, guardrails, outcome) and pushes it in one ``hold_sync`` batch, at most
 ``tick`` seconds while the run goes on, and always a final snapshot when it ends. Full,
 idempotent snapshots heal any message the browser missed (see TESTING.md, section d).
 
-The record builders (:func:`leaderboard_rows`, :func:`guardrail_records`, ...) turn engine
-objects into the JSON-safe shapes of ``js/CONTRACT.md``; the Studio uses them too.
+The records it pushes (leaderboard rows, history, the best model) are built by
+:mod:`automl_nb.widget.records`; a task builds its own (featurization) through its methods.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from ..records import featurization_records, guardrail_records, jsonable  # noqa: F401 (the Studio imports them here)
+from ..records import guardrail_records, jsonable
 from ..run.events import (
     Event,
     PhaseChanged,
@@ -31,6 +28,7 @@ from ..run.events import (
     RunStarted,
     TrialStarted,
 )
+from .records import best_record, data_info, history_points, leaderboard_rows
 
 log = logging.getLogger("automl_nb")
 
@@ -41,98 +39,6 @@ PHASES = ("configuring", "profiling", "searching", "paused", "ensembling", "refi
 INTERRUPTED = ("the run was interrupted before it finished (kernel restart?); "
                "an.load(folder).resume() continues it")
 
-# ---- JSON-safe records of engine objects ---------------------------------------------------
-
-
-def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -> list[dict[str, Any]]:
-    """Leaderboard rows of the contract, best first, from :func:`~automl_nb.leaderboard.leaderboard_frame`."""
-    from ..leaderboard import leaderboard_frame
-    from ..metrics import METRICS
-
-    frame = leaderboard_frame(list(results), metric, outcome)
-    metric_columns = [c for c in frame.columns if c in METRICS]
-    rows = []
-    for rec in frame.to_dict("records"):
-        params = rec.get("params")
-        rows.append({
-            "trial_id": rec.get("trial_id"),
-            "rank": rec.get("rank"),
-            "learner": rec.get("learner"),
-            "score": rec.get(metric),
-            "score_std": rec.get(f"{metric}_std"),
-            "metrics": {c: rec.get(c) for c in metric_columns},
-            "fit_seconds": rec.get("fit_seconds"),
-            "predict_seconds": rec.get("predict_seconds"),
-            "duration": rec.get("duration"),
-            "status": rec.get("status"),
-            "phase": rec.get("phase"),
-            "error": rec.get("error") or "",
-            "params": params if isinstance(params, dict) else {},
-        })
-    return jsonable(rows)
-
-
-def data_info(df: Any, profile: Any, n_head: int = 5) -> dict[str, Any]:
-    """``{n_rows, n_columns, columns, head}`` of a frame and its profile; head values as strings."""
-    head = df.head(n_head)
-    return jsonable({
-        "n_rows": len(df),
-        "n_columns": df.shape[1],
-        "columns": [
-            {"name": str(c.name), "kind": c.kind, "dtype": c.dtype, "missing": c.n_missing,
-             "unique": c.n_unique, "evidence": c.evidence}
-            for c in profile.columns.values()
-        ],
-        "head": {
-            "columns": [str(c) for c in head.columns],
-            "rows": [["" if _missing(v) else str(v) for v in row] for row in head.itertuples(index=False)],
-        },
-    })
-
-
-def history_points(results: Iterable[Any], t0: float) -> list[dict[str, Any]]:
-    """One point per finished trial, in the order they finished: ``{trial_id, t, score, learner, status}``."""
-    done = sorted(results, key=lambda r: (r.started_at + r.duration, r.trial_id))
-    return jsonable([
-        {"trial_id": r.trial_id, "t": round(max(0.0, r.started_at + r.duration - t0), 3),
-         "score": r.score if r.status == "ok" else None, "learner": r.learner, "status": r.status}
-        for r in done
-    ])
-
-
-def best_record(experiment: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """``{description, score, members}`` of the final model, ``{}`` before one exists."""
-    outcome = experiment.outcome
-    if outcome.model is None or not outcome.members:
-        return {}
-    results = dict(experiment.results)
-    if len(outcome.members) > 1 and not math.isnan(outcome.ensemble_score):
-        score = outcome.ensemble_score
-    else:
-        tid = next(iter(outcome.members))
-        score = results[tid].score if tid in results else None
-    members = [
-        {"trial_id": t, "learner": results[t].learner if t in results else "?", "weight": w}
-        for t, w in sorted(outcome.members.items(), key=lambda kv: -kv[1])
-    ]
-    return jsonable({"description": outcome.description, "score": score, "members": members})
-
-
-def trial_details(experiment: Any, trial_id: int | None) -> dict[str, Any]:
-    """``trial_details`` of the contract for one trial, or for the ensemble (``trial_id=None``),
-    with plots from its out-of-fold (or backtest) predictions: the task builds it."""
-    return experiment.task.trial_details(experiment, trial_id)
-
-
-def _missing(v: Any) -> bool:
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(v)) if np.ndim(v) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
 # ---- the bridge ------------------------------------------------------------------------------
 
 
@@ -141,7 +47,7 @@ class Bridge:
 
     Parameters
     ----------
-    widget : the Studio (any ipywidget with the contract's traits and a ``_write_lock``).
+    widget : the Studio or StudioView (any ipywidget with the contract's traits and a ``_write_lock``).
     experiment : the :class:`~automl_nb.experiment.Experiment` to follow, running or ended.
     max_rate : most snapshots pushed per second.
     tick : seconds between status-only pushes (elapsed, eta) while the run goes on.

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bridge import jsonable
+from ..records import jsonable
 
 SPACES = ("raw", "engineered")
 TOP_IMPORTANCE = 30

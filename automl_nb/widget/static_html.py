@@ -1,7 +1,9 @@
 """The Studio as static HTML, for places without a live kernel (nbconvert, GitHub, nbviewer).
 
-The only HTML the kernel side writes. Self-contained: inline styles, no scripts, every value
-escaped. It renders the same trait values the browser gets.
+The live widget's HTML is built in the browser (``static/studio.js``); this is the HTML the
+kernel side writes, into the notebook's saved output. Self-contained: inline styles, no
+scripts, every value escaped. It renders the same trait values
+the browser gets.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-// Bundle js/src/index.ts into automl_nb/widget/static/studio.js (ESM, minified, es2020),
-// and copy the minified stylesheet beside it as studio.css (the bundle injects the same CSS
-// itself; the file is there for anywidget's `_css` and static HTML).
+// Bundle js/src/index.ts into automl_nb/widget/static/studio.js (ESM, minified, es2020). The
+// stylesheet (src/studio.css) is inlined: the bundle injects it once, scoped under
+// .automl-nb-studio; the kernel sends no `_css` and the static HTML has its own inline styles.
 //
 //   node scripts/build.mjs                 build into automl_nb/widget/static/
 //   node scripts/build.mjs --check         build in memory; exit 1 if the committed files differ
@@ -31,20 +31,16 @@ const common = {
   absWorkingDir: jsRoot,
 };
 
-const [js, css] = await Promise.all([
-  esbuild.build({
-    ...common,
-    entryPoints: ["src/index.ts"],
-    format: "esm",
-    loader: { ".css": "text" },
-    outfile: "studio.js",
-  }),
-  esbuild.build({ ...common, entryPoints: ["src/studio.css"], outfile: "studio.css" }),
-]);
+const js = await esbuild.build({
+  ...common,
+  entryPoints: ["src/index.ts"],
+  format: "esm",
+  loader: { ".css": "text" },
+  outfile: "studio.js",
+});
 
 const outputs = {
   "studio.js": js.outputFiles[0].contents,
-  "studio.css": css.outputFiles[0].contents,
 };
 
 if (check) {

@@ -1,0 +1,307 @@
+"""StudioView: the notebook widget that follows an experiment and acts on its run.
+
+A thin anywidget: the traitlets below are the contract with the browser (``js/CONTRACT.md``),
+the methods are the actions. The engine runs in its own driver thread and worker processes;
+:class:`~automl_nb.widget.bridge.Bridge` turns its events into trait snapshots, and slow
+work (a trial's plots, SHAP values, the forecast panel) runs in short background threads
+(:mod:`automl_nb.widget.jobs`), so the kernel stays free for the next cell and for clicks.
+
+``AutoML.fit``/``studio()`` show a read-only StudioView of their experiment; the
+:class:`~automl_nb.studio.Studio` adds the DataFrame, the settings form and Run.
+This module does not import the facade: the :class:`~automl_nb.AutoML` it uses (to explain,
+predict, test) is handed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from . import static_html
+from .bridge import Bridge
+from .form import choices, normalized
+from .jobs import KEEP, Explanations, TrialDetails, forecast_payload
+from .records import data_info, held_out_record
+
+log = logging.getLogger("automl_nb")
+
+_STATIC = Path(__file__).parent / "static"
+_FALLBACK_ESM = """
+export default { render({ el }) {
+  el.textContent = "automl_nb Studio: the front end is not built (run `npm run build` in js/).";
+} };
+"""
+#: the panels a task may name in ``Task.final_views``: filled once a run has its final model
+EXPLANATIONS_VIEW, FORECAST_VIEW = "explanations", "forecast"
+#: seconds the static HTML waits for the pre-run checks (so a saved notebook shows them)
+STATIC_WAIT_SECONDS = 10.0
+
+
+class StudioView(anywidget.AnyWidget):
+    """Progress and results of an experiment started elsewhere (``AutoML.fit``/``start``/``load``).
+
+    Made by :meth:`for_experiment`; :class:`~automl_nb.studio.Studio` is the one that
+    configures and starts runs.
+    """
+
+    # studio.js injects its own stylesheet (scoped under .automl-nb-studio); no _css is set, so
+    # the stylesheet is not sent twice (static_html.py writes inline styles)
+    _esm = _STATIC / "studio.js" if (_STATIC / "studio.js").is_file() else _FALLBACK_ESM
+
+    phase = traitlets.Unicode("configuring").tag(sync=True)
+    read_only = traitlets.Bool(False).tag(sync=True)
+    data_info = traitlets.Dict().tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)
+    config = traitlets.Dict().tag(sync=True)
+    choices = traitlets.Dict().tag(sync=True)
+    config_errors = traitlets.Dict().tag(sync=True)
+    status = traitlets.Dict().tag(sync=True)
+    leaderboard = traitlets.List().tag(sync=True)
+    history = traitlets.List().tag(sync=True)
+    guardrails = traitlets.List().tag(sync=True)
+    featurization = traitlets.List().tag(sync=True)
+    trial_details = traitlets.Dict().tag(sync=True)
+    best = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    explanation = traitlets.Dict().tag(sync=True)
+    forecast = traitlets.Dict().tag(sync=True)
+
+    #: explain the final model in the background when a run ends (the Explanations panel)
+    auto_explain = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._setup()
+
+    @classmethod
+    def for_experiment(cls, experiment: Any, *, read_only: bool = True, target: str = "",
+                       run: Any = None, automl: Any = None) -> StudioView:
+        """A view that follows ``experiment``, running or ended.
+
+        With ``read_only`` the browser shows progress and results, no settings or Run button;
+        pause/resume/cancel/extend still act on ``run`` (the experiment's
+        :class:`~automl_nb.Run`) when one is given; ``automl`` (the
+        :class:`~automl_nb.AutoML` holding the experiment) explains, tests and forecasts.
+        """
+        from ..metrics import default_metric
+
+        self = cls.__new__(cls)
+        StudioView.__init__(self)
+        self._run, self.automl = run, automl
+        p = experiment.prepared
+        offered = choices()
+        offered.update(inferred_task=p.task, task_reason=p.task_reason, default_metric=default_metric(p.task))
+        with self._write_lock, self.hold_sync():
+            self.read_only = read_only
+            self.target = str(target or "")
+            self.choices = offered
+            self.config = normalized(experiment.config.to_dict())
+            if experiment.profile is not None and hasattr(p, "X"):
+                self.data_info = data_info(p.X, experiment.profile)
+            self.phase = "profiling"
+        self._follow(experiment)
+        return self
+
+    def _setup(self) -> None:
+        self._write_lock = threading.RLock()
+        self._validation_error = ""  # the settings' error in ``error``: actions leave it there
+        self._experiment: Any = None
+        self._run: Any = None
+        self._bridge: Bridge | None = None
+        self._display_id: str | None = None
+        self._details = TrialDetails(self)
+        self._explanations = Explanations(self)
+        self._future_X: Any = None  # exogenous values of the forecast steps (show_forecast)
+        #: the :class:`~automl_nb.AutoML` of the run (predict, save, explain with it)
+        self.automl: Any = None
+        #: what fills each panel a task names in ``final_views`` once its run has a final model
+        self._final_views = {EXPLANATIONS_VIEW: self._auto_explain, FORECAST_VIEW: self._show_forecast_safely}
+        self.on_msg(self._on_custom_msg)
+
+    # ---- actions (the browser's messages call these) ----------------------------------------
+
+    def run(self) -> Any:
+        """Refused: a view only follows a run started elsewhere (the Studio starts runs)."""
+        raise RuntimeError("this Studio only shows a run started elsewhere; it cannot start one")
+
+    def pause(self) -> None:
+        """Start no new trials (running ones finish); the budget clock stops."""
+        self._require_run().pause()
+
+    def resume(self) -> None:
+        self._require_run().resume()
+
+    def cancel(self) -> None:
+        """Stop the search now; finished trials are kept and the best is refit."""
+        self._require_run().cancel()
+
+    def extend(self, seconds: float) -> None:
+        """Give the running search ``seconds`` more."""
+        self._require_run().extend(float(seconds))
+
+    def test(self, X: Any, y: Any) -> Any:
+        """Test the final model on held-out data; the scores and plots show in the details
+        panel (as for a trial) and come back as a :class:`~automl_nb.testing.TestReport`."""
+        if self.automl is None:
+            raise RuntimeError("no model yet: run first")
+        report = self.automl.test(X, y)
+        self.trial_details = held_out_record(report)
+        return report
+
+    def select_trial(self, trial_id: int | None) -> None:
+        """Fill ``trial_details`` for a trial (``None``: the ensemble), plots included; the
+        plots are computed in a background thread."""
+        if self._experiment is None:
+            raise RuntimeError("no run yet: there are no trials to show")
+        self._details.select(self._experiment, trial_id)
+
+    def explain(self, trial_id: Any = KEEP, feature: Any = KEEP, row: Any = KEEP, space: Any = KEEP) -> None:
+        """Fill ``explanation`` (SHAP values, see :meth:`AutoML.explain`) in a background thread.
+
+        ``trial_id``: the trial to explain (None: the final model; left out: the one shown);
+        ``feature``: the dependence plot's feature; ``row``: the waterfall's row; ``space``:
+        "raw" or "engineered". SHAP values are computed once per trial and then resliced.
+        """
+        if self.automl is None or self._experiment is None:
+            raise RuntimeError("no model yet: explanations need a finished run")
+        self._explanations.request(self.automl, self._experiment, trial_id, feature, row, space)
+
+    def show_forecast(self, X: Any = None, series_id: Any = None) -> None:
+        """Fill the ``forecast`` trait (the Forecast panel): history, the final model's backtest
+        windows and the forecast with its interval for one series. ``X`` holds the exogenous
+        columns' values for the forecast steps when the model uses any (kept for later calls)."""
+        exp = self._experiment
+        if exp is None or FORECAST_VIEW not in exp.task.final_views or exp.outcome.model is None:
+            raise RuntimeError("no forecast yet: run a forecasting experiment first")
+        if X is not None:
+            self._future_X = X
+        sid = self.forecast.get("series_id") if series_id is None else str(series_id)
+        payload = forecast_payload(exp, self.automl, self._future_X, sid)
+        with self._write_lock:
+            self.forecast = payload
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
+        """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
+        extend|select_trial|explain|forecast_series, ...}``. A refused action puts its
+        reason in ``error``."""
+        kind = content.get("type") if isinstance(content, dict) else None
+        actions = {
+            "run": self.run, "pause": self.pause, "resume": self.resume, "cancel": self.cancel,
+            "extend": lambda: self.extend(content.get("seconds", 0)),
+            "select_trial": lambda: self.select_trial(content.get("trial_id")),
+            "explain": lambda: self.explain(**{k: content[k] for k in ("trial_id", "feature", "row", "space")
+                                               if k in content}),
+            "forecast_series": lambda: self.show_forecast(series_id=content.get("series_id")),
+        }
+        try:
+            if kind not in actions:
+                raise ValueError(f"unknown message {content!r}; expected a type among {', '.join(actions)}")
+            actions[kind]()
+        except Exception as exc:
+            with self._write_lock:
+                self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
+            return
+        if kind not in ("select_trial", "explain", "forecast_series") and self.error and self.error != self._validation_error:
+            with self._write_lock:
+                self.error = ""
+
+    def _require_run(self) -> Any:
+        if self._run is None or self._run.done():
+            raise RuntimeError("no run is going")
+        return self._run
+
+    # ---- following a run ------------------------------------------------------------------------
+
+    def _follow(self, experiment: Any) -> None:
+        if self._bridge is not None:
+            self._bridge.close()
+        self._experiment = experiment
+        self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
+        if self._bridge.ended:  # it had ended before: no end-of-run callback comes
+            self._after_end()
+
+    def _running(self) -> bool:
+        """A run is followed and its final state has not been pushed yet."""
+        return self._bridge is not None and not self._bridge.ended
+
+    def _on_run_end(self) -> None:
+        try:
+            self._refresh_display()
+        finally:
+            self._after_end()
+
+    def _after_end(self) -> None:
+        """Once a run has its final model: fill the panels its task names (``final_views``)."""
+        if self._experiment is None:
+            return
+        for view in self._experiment.task.final_views:
+            fill = self._final_views.get(view)
+            if fill is None:
+                log.warning("automl_nb studio: no panel shows %r", view)
+            else:
+                fill()
+
+    def _auto_explain(self) -> None:
+        if self.auto_explain:
+            self._explanations.auto(self.automl, self._experiment)
+
+    def _show_forecast_safely(self) -> None:
+        try:
+            if self._experiment.outcome.model is not None:
+                self.show_forecast()
+        except Exception as exc:
+            log.exception("automl_nb studio: forecast view failed")
+            with self._write_lock:
+                self.error = f"could not show the forecast: {type(exc).__name__}: {exc}"
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run has ended and its final state reached the widget; False on timeout."""
+        return self._bridge.wait_final(timeout) if self._bridge is not None else True
+
+    def close(self) -> None:
+        if getattr(self, "_bridge", None) is not None:
+            self._bridge.close()
+        super().close()
+
+    # ---- static rendering -------------------------------------------------------------------------
+
+    def static_html(self) -> str:
+        """The widget's state as self-contained HTML (what nbconvert, GitHub and nbviewer show)."""
+        names = ("phase", "status", "best", "leaderboard", "guardrails", "featurization", "target",
+                 "error", "data_info", "explanation")
+        return static_html.render({n: getattr(self, n) for n in names})
+
+    def _settle(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` seconds) for work whose result the static HTML should hold."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # the static summary saved in the notebook should hold what is being computed (the
+        # Studio's pre-run checks): give it a moment (the live view is unaffected)
+        self._settle(STATIC_WAIT_SECONDS)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/html": self.static_html()}, metadata
+
+    def _ipython_display_(self) -> None:
+        # shown with a display id so the static HTML can be refreshed when a run ends
+        from IPython.display import display
+
+        data, metadata = self._repr_mimebundle_()
+        self._display_id = self._display_id or f"automl-nb-studio-{self.model_id}"
+        display(data, raw=True, metadata=metadata, display_id=self._display_id)
+
+    def _refresh_display(self) -> None:
+        """At the end of a run: the saved notebook's static HTML shows the final state."""
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        data, metadata = self._repr_mimebundle_()
+        update_display(data, raw=True, metadata=metadata, display_id=self._display_id)
