@@ -11,8 +11,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch: only the CPU build pinned here (pip takes it from this disk); never an unpinned torch
-	$(PY) -m pip install -q -e ".[test,torch,prophet]"
+	# torch: the CPU build pinned here first (pip takes it from this disk); the torch extra's
+	# range (torch>=2.2) accepts it, so nothing pulls a newer (CUDA) build
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[all,test]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
 setup: $(STAMP)
@@ -31,6 +33,11 @@ test: $(STAMP)
 	$(PY) -m ruff check automl_nb tests
 	cd js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent check-bundle
 	$(PY) -m pytest -q -p no:cacheprovider --timeout 600
+	# the runner and engine once more with the portable worker start (the path of Windows) forced
+	AUTOML_NB_WORKER_START=portable $(PY) -m pytest -q -p no:cacheprovider --timeout 600 \
+	  tests/test_runner.py tests/test_portable_workers.py tests/test_automl.py::test_fit_keeps_its_time_budget \
+	  tests/test_automl.py::test_cancel_keeps_finished_trials tests/test_automl.py::test_a_failing_trial_never_ends_the_run \
+	  tests/test_automl.py::test_trial_timeout_stops_long_trials_and_the_run_goes_on
 
 lint: $(STAMP)
 	$(PY) -m ruff check automl_nb tests benchmarks

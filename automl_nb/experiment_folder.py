@@ -4,17 +4,24 @@ The folder holds ``experiment.sqlite`` (settings, the task's records, plan, guar
 every trial, status), ``data.joblib`` (the trial data the workers load) and ``model.pkl``.
 Restoring looks the task up by the name stored with the experiment and lets it rebuild
 its prepared data; nothing here asks which task it is.
+
+A missing or damaged file is an error naming it and saying what to do
+(:class:`~automl_nb.run.store.FolderError`), except ``model.pkl``: the settings, trials and
+leaderboard are still restored, with a warning that the model must be refit
+(``aml.resume()``). When a run could not write its folder (a full disk), the run kept
+everything in memory and :func:`save_copy` writes it to another folder.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
 from .config import ExperimentConfig
 from .data.validation import ValidationPlan
-from .run.store import Store
+from .run.store import FolderError, Store, damaged, unwritable
 
 
 def copy_folder(folder: Path, path: Path) -> Path:
@@ -32,13 +39,92 @@ def copy_folder(folder: Path, path: Path) -> Path:
     return path
 
 
-def write_plan(exp: Any, planned: Any) -> None:
-    """The trial data for the workers (written whole, then renamed) and what restore needs."""
+def save_copy(exp: Any, path: Path) -> Path:
+    """The experiment in the folder ``path``, which ``an.load(path)`` restores.
+
+    Normally a copy of its folder (:func:`copy_folder`). When the run could not write its
+    folder (``exp.store_error``: a full disk, the folder deleted), the run kept its trials
+    and model in memory: what the folder misses is written from memory, into ``path`` (a
+    new folder, whole or not at all) or into the experiment's own folder when ``path`` is
+    that folder (say, once space is freed)."""
+    import secrets
+    import shutil
+
+    folder, path = Path(exp.folder), Path(path)
+    if getattr(exp, "store_error", None) is None:
+        return copy_folder(folder, path)
+    if _same(path, folder):
+        write_from_memory(exp, folder)
+        return path
+    if path.exists():
+        raise FileExistsError(f"path {str(path)!r} already exists; choose a new folder")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    try:
+        if folder.is_dir():
+            shutil.copytree(folder, tmp)
+        write_from_memory(exp, tmp)
+        tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def write_from_memory(exp: Any, folder: Path) -> None:
+    """Everything restore needs, from the experiment in memory, into ``folder``: the trial
+    data (when missing), settings, plan, guardrails, every trial, the model and the status
+    the run ended with (its own, not the folder's failure)."""
     import joblib
 
-    tmp = exp.folder / ".data.joblib.tmp"
-    joblib.dump(planned.data, tmp)
-    tmp.replace(exp.folder / "data.joblib")
+    store = Store(folder)
+    try:
+        if not (folder / "data.joblib").exists():
+            if exp.data is None:
+                raise FolderError(f"cannot save the experiment: its trial data is neither in {exp.folder} nor "
+                                  "in memory", folder)
+            tmp = folder / ".data.joblib.tmp"
+            joblib.dump(exp.data, tmp)
+            tmp.replace(folder / "data.joblib")
+        store.put("config", exp.config.to_dict())
+        for key, value in (getattr(exp, "records", None) or {}).items():
+            store.put(key, value)
+        if exp.plan is not None:
+            store.put("plan", exp.plan.__dict__)
+        store.put("guardrails", [g.__dict__ for g in exp.guardrails])
+        for r in list(dict(exp.results).values()):
+            store.add_trial(r)
+        if exp.outcome.model is not None:
+            save_model(exp, store)
+        ended_as = getattr(exp, "ended_as", None)  # the run's own end, when only its folder failed
+        store.put("status", ended_as or exp.status)
+        if ended_as is None and exp.error:
+            store.put("error", exp.error)
+    finally:
+        store.close()
+
+
+def write_plan(exp: Any, planned: Any) -> None:
+    """The trial data for the workers (written whole, then renamed) and what restore needs.
+    A run cannot go on without them: a failure is a :class:`FolderError` naming the file."""
+    import joblib
+
+    path, tmp = exp.folder / "data.joblib", exp.folder / ".data.joblib.tmp"
+    try:
+        joblib.dump(planned.data, tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise unwritable(path, exc) from exc
     exp.store.put("config", exp.config.to_dict())
     for key, value in planned.records.items():  # "task", "prepared" and the task's own
         exp.store.put(key, value)
@@ -46,14 +132,16 @@ def write_plan(exp: Any, planned: Any) -> None:
     exp.store.put("guardrails", [g.__dict__ for g in planned.guardrails])
 
 
-def save_model(exp: Any) -> None:
+def save_model(exp: Any, store: Store | None = None) -> None:
+    """``model.pkl`` and how it was chosen, into ``store`` (default: the experiment's)."""
     from .persist import dump_pipeline
 
     o = exp.outcome
-    exp.store.write_stream("model.pkl", lambda f: dump_pipeline(o.model, f))
-    exp.store.put("outcome", {"members": {str(k): v for k, v in o.members.items()},
-                              "ensemble_score": None if math.isnan(o.ensemble_score) else o.ensemble_score,
-                              "best_trial": o.best_trial, "description": o.description})
+    store = store or exp.store
+    store.write_stream("model.pkl", lambda f: dump_pipeline(o.model, f))
+    store.put("outcome", {"members": {str(k): v for k, v in o.members.items()},
+                          "ensemble_score": None if math.isnan(o.ensemble_score) else o.ensemble_score,
+                          "best_trial": o.best_trial, "description": o.description})
 
 
 def restore(cls: type, folder: Path, config: ExperimentConfig | None = None) -> Any:
@@ -61,21 +149,46 @@ def restore(cls: type, folder: Path, config: ExperimentConfig | None = None) -> 
     guardrails, status and the final model."""
     from .task import get_task
 
-    if not Store.exists(folder):
-        raise FileNotFoundError(f"{str(folder)!r} is not an automl_nb experiment folder (no experiment.sqlite)")
+    check_folder(folder)
     store = Store(folder)
+    data_file = folder / "data.joblib"
     try:
         saved, record = store.get("config"), store.get("task")
-        if saved is None or record is None or not (folder / "data.joblib").exists():
+        if saved is None or record is None:
+            if data_file.exists() or (folder / "model.pkl").exists():
+                raise damaged(store.path, "it holds no settings though the folder has data", "no experiment in it")
             raise FileNotFoundError(f"the experiment in {str(folder)!r} never got past its start; nothing to restore")
+        if not data_file.exists():
+            raise FileNotFoundError(
+                f"{data_file} is missing: it holds the data this experiment was trained on, which restoring "
+                f"needs. Put it back in {folder} (copy the whole folder, e.g. with aml.save(path)), or start a new "
+                "run; the trials alone are in experiment.sqlite")
         task = get_task(record["task"])
-        prepared, data, profile = task.restore(folder, store)
+        try:
+            prepared, data, profile = task.restore(folder, store)
+        except (FolderError, FileNotFoundError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever unpickling a damaged file raises
+            raise damaged(data_file, "the data this experiment was trained on cannot be read", exc) from exc
     finally:
         store.close()
     exp = cls(config or ExperimentConfig.from_dict(saved), prepared, folder, task=task)
     exp.data, exp.profile = data, profile
     restore_state(exp)
     return exp
+
+
+def check_folder(folder: Path) -> None:
+    """Raise, naming ``folder``, unless it is an experiment folder (it holds experiment.sqlite)."""
+    if not folder.exists():
+        raise FileNotFoundError(f"no folder {str(folder)!r}: give the path of an experiment folder "
+                                "(AutoML(folder=...), or automl_nb_runs/<time>-<id> by default)")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{str(folder)!r} is not a folder: give the experiment folder a run wrote "
+                                 "(it holds experiment.sqlite, data.joblib and model.pkl)")
+    if not Store.exists(folder):
+        raise FileNotFoundError(f"{str(folder)!r} is not an automl_nb experiment folder (no experiment.sqlite): "
+                                "give the folder a run wrote (AutoML(folder=...), or automl_nb_runs/<time>-<id>)")
 
 
 def restore_state(exp: Any) -> None:
@@ -91,13 +204,33 @@ def restore_state(exp: Any) -> None:
     exp.results = {r.trial_id: r for r in trials}
     exp._previous = trials
     exp.status = exp.store.get("status", "unknown")
+    if exp.status in ("failed", "cancelled"):
+        exp.error = exp.store.get("error")
     exp._best_loss = min((exp.loss(r) for r in trials if r.ok), default=math.inf)
     outcome = exp.store.get("outcome")
-    if outcome is not None and (folder / "model.pkl").exists():
-        exp.outcome = Outcome(
-            model=load_pipeline(folder / "model.pkl"),
-            members={int(k): v for k, v in outcome["members"].items()},
-            ensemble_score=float("nan") if outcome["ensemble_score"] is None else outcome["ensemble_score"],
-            best_trial=outcome["best_trial"], description=outcome["description"],
-        )
+    model_file = folder / "model.pkl"
+    if outcome is not None:
+        problem = None
+        if not model_file.exists():
+            problem = f"{model_file} is missing"
+        else:
+            try:
+                model = load_pipeline(model_file)
+            except ImportError as exc:
+                problem = (f"{model_file} needs a library that is not installed here ({type(exc).__name__}: {exc}; "
+                           "install it and load again)")
+            except Exception as exc:  # noqa: BLE001 - whatever unpickling a damaged file raises
+                problem = f"{model_file} is damaged ({type(exc).__name__}: {exc})"
+        if problem is None:
+            exp.outcome = Outcome(
+                model=model,
+                members={int(k): v for k, v in outcome["members"].items()},
+                ensemble_score=float("nan") if outcome["ensemble_score"] is None else outcome["ensemble_score"],
+                best_trial=outcome["best_trial"], description=outcome["description"],
+            )
+        else:
+            # the trials and the leaderboard are intact: restore them, and say the model must be refit
+            exp.error = (f"{problem}: the settings, trials and leaderboard are restored, but the final model is not; "
+                         "to refit it, aml.resume(time_budget=...) searches on and refits it")
+            warnings.warn(exp.error, RuntimeWarning, stacklevel=5)  # the caller of an.load
     exp._finished.set()

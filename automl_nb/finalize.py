@@ -44,14 +44,16 @@ def finalize(exp: Any, runner: Any) -> None:
         members = select_members(exp, ok) or members
     n_rows = exp.n_rows()
     exp._phase("refitting", f"training {len(members)} model(s) on all {n_rows:,} rows")
-    fitted = refit_members(exp, runner, members)
+    failures: dict[int, str] = {}  # trial id -> why its refit failed (a worker killed, a full disk)
+    fitted = refit_members(exp, runner, members, failures)
     if not fitted and best.trial_id not in members:
         members = {best.trial_id: 1.0}
-        fitted = refit_members(exp, runner, members)
+        fitted = refit_members(exp, runner, members, failures)
     if not fitted:  # nothing could be refit in time: the baseline is always available
         base = next((r for r in ok[::-1] if r.learner == exp.baseline), None)
         if base is None:
-            raise RuntimeError("no model could be refit within the time budget")
+            raise RuntimeError("no model could be refit within the time budget"
+                               + (f": {refit_failures(exp, failures)}" if failures else ""))
         fitted = {base.trial_id: exp.data.refit(exp.baseline, {})}
         members = {base.trial_id: 1.0}
     kept = {t: w for t, w in members.items() if t in fitted}
@@ -70,6 +72,8 @@ def finalize(exp: Any, runner: Any) -> None:
             fitted[base] = exp.data.refit(exp.baseline, {})
         kept = {**{t: w * (1 - eps) for t, w in kept.items()}, base: eps}
         description += f", blended with the class prior at weight {eps:.2g} (1/rows)"
+    if failures:
+        description += f" — instead of what was chosen: {refit_failures(exp, failures)}"
     exp.outcome = Outcome(
         model=exp.task.assemble(fitted, kept, exp.results, exp.prepared, exp.data, exp.config),
         members=kept, ensemble_score=oof_score(exp, kept) if len(kept) > 1 else float("nan"),
@@ -123,8 +127,16 @@ def oof_score(exp: Any, weights: dict[int, float]) -> float:
     return float(exp.metric.score(y[mask], blend(exp.results, weights)[mask], aux))
 
 
-def refit_members(exp: Any, runner: Any, members: dict[int, float]) -> dict[int, Any]:
-    """Each member trained on all rows in the workers, by the deadline; {trial id: model}."""
+def refit_failures(exp: Any, failures: dict[int, str]) -> str:
+    """The failed refits in words: "the refit of trial 5 (lightgbm) failed: <first line>"."""
+    return "; ".join(f"the refit of trial {t} ({exp.results[t].learner}) failed: {(e or 'no reason given').strip().splitlines()[0]}"
+                     for t, e in sorted(failures.items()))
+
+
+def refit_members(exp: Any, runner: Any, members: dict[int, float],
+                  failures: dict[int, str] | None = None) -> dict[int, Any]:
+    """Each member trained on all rows in the workers, by the deadline; {trial id: model}.
+    Why a member's refit failed (its worker died, it ran out of time) goes in ``failures``."""
     base = exp.baseline
     todo = sorted(members, key=lambda t: -members[t])
     fitted: dict[int, Any] = {}
@@ -147,10 +159,19 @@ def refit_members(exp: Any, runner: Any, members: dict[int, float]) -> dict[int,
                 pending.discard(c.job.key)
                 if c.ok:
                     fitted[c.job.key] = c.value
+                elif failures is not None:
+                    failures[c.job.key] = c.error
             else:  # a search trial that ended late still gets its row
                 exp.complete(c)
     for c in runner.kill_running("timeout", "stopped: the time budget ran out"):
-        exp.complete(c)
+        if c.job.kind == "refit":
+            if failures is not None:
+                failures[c.job.key] = c.error
+        else:
+            exp.complete(c)
+    if failures is not None:
+        for tid in pending:  # never started: no worker was free before the deadline
+            failures.setdefault(tid, "no worker was free before the time budget ran out")
     return fitted
 
 

@@ -23,7 +23,7 @@ class ProgressLine:
     def __init__(self, time_budget: float) -> None:
         self.time_budget = time_budget
         self.bar: Any = None
-        self.n_ok = self.n_failed = 0
+        self.n_ok = self.n_failed = self.n_stopped = 0
         self.best: str = "—"
         self.phase = "starting"
 
@@ -40,18 +40,24 @@ class ProgressLine:
             self.phase = event.phase
         elif isinstance(event, TrialFinished):
             self.n_ok += 1
-        elif isinstance(event, TrialFailed):
-            self.n_failed += 1
+        elif isinstance(event, TrialFailed):  # stopped (budget, cancel, pruned, trial_timeout) is no failure
+            if event.result.status == "failed":
+                self.n_failed += 1
+            else:
+                self.n_stopped += 1
         elif isinstance(event, BestChanged):
             self.best = f"{event.score:.4g} ({event.learner})"
         elapsed = min(self.time_budget, max(0.0, event.time - self._start(event)))
         bar.n = round(elapsed, 1)
-        bar.set_postfix_str(f"{self.phase} · trials {self.n_ok} ok, {self.n_failed} failed · best {self.best}", refresh=False)
+        bar.set_postfix_str(f"{self.phase} · trials {self.n_ok} ok, {self.n_failed} failed, {self.n_stopped} stopped"
+                            f" · best {self.best}", refresh=False)
         bar.refresh()
         if isinstance(event, (RunFinished, RunFailed)):
             if isinstance(event, RunFinished):
                 bar.n = min(self.time_budget, event.seconds)
             bar.refresh()
+            if isinstance(event, RunFailed):
+                bar.write(f"automl_nb: the run failed: {event.error}")
             bar.close()
 
     _t0: float = math.nan

@@ -57,7 +57,7 @@ class Studio(StudioView):
     Raises
     ------
     DataError
-        ``df`` is not a pandas DataFrame. Other problems with the data (no rows, repeated
+        ``df`` is not a table (pandas, or polars / pyarrow: converted once). Other problems with the data (no rows, repeated
         column names) do not raise: they show in ``error`` and a run is refused.
 
     Examples
@@ -69,8 +69,10 @@ class Studio(StudioView):
 
     def __init__(self, df: Any, target: str | None = None, **config: Any) -> None:
         if not isinstance(df, pd.DataFrame):
-            raise DataError(f"Studio needs a pandas DataFrame, got {type(df).__name__}; "
-                            "for arrays use AutoML().fit(X, y)")
+            if (converted := _table(df)) is None:
+                raise DataError(f"Studio needs a pandas DataFrame (or a polars / pyarrow table), got "
+                                f"{type(df).__name__}; for arrays use AutoML().fit(X, y)")
+            df = converted
         valid = (*BROWSER_SETTINGS, *PYTHON_SETTINGS)
         unknown = [k for k in config if k not in valid]
         if unknown:
@@ -231,3 +233,10 @@ class Studio(StudioView):
         self.automl, self._run = aml, run
         self._follow(aml._experiment)
         return run
+
+
+def _table(df: Any) -> pd.DataFrame | None:
+    """A polars / pyarrow table as pandas, converted once (None for anything else)."""
+    from .data.prepare import table_as_frame
+
+    return table_as_frame(df, "df")

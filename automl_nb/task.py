@@ -149,6 +149,11 @@ class Task:
 
     # ---- facade ------------------------------------------------------------------------------
 
+    def estimator_type(self, problem_type: str) -> str | None:
+        """What scikit-learn takes an AutoML of this problem type for: "classifier",
+        "regressor", or None (neither; also for "auto" before the target is seen)."""
+        return None
+
     def predict(self, experiment: Any, model: Any, X: Any) -> Any:
         raise NotImplementedError
 

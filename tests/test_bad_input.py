@@ -126,7 +126,7 @@ def test_unfitted_automl_says_so(folder):
         an.AutoML().leaderboard()
     aml = an.AutoML(show=False, folder=folder)
     with pytest.raises(ValueError, match="must be a pandas DataFrame"):
-        aml.fit([[1, 2]], [1])
+        aml.fit("data.csv", [1])
     # the failed fit left nothing behind: still unfitted, no experiment folder
     assert not folder.exists()
     with pytest.raises(an.NotFittedError, match="fit"):

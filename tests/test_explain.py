@@ -142,5 +142,5 @@ def test_model_test_report_regression_plots(carseats, tmp_path):
                     folder=tmp_path / "r").fit(train, "Sales")
     rep = aml.test(test.drop(columns="Sales"), test["Sales"])
     assert set(rep.metrics) == {"rmse", "mae", "r2"}
-    assert rep.metrics["rmse"] == pytest.approx(aml.score(test.drop(columns="Sales"), test["Sales"]))
+    assert rep.metrics["rmse"] == pytest.approx(-aml.score(test.drop(columns="Sales"), test["Sales"]))
     assert rep.plots["kind"] == "regression" and {"scatter", "residuals"} <= set(rep.plots)

@@ -597,10 +597,20 @@ def test_good_settings_validate():
     tab = an.AutoML(task="multiclass", metric="log_loss", max_trials=5, seed=np.int64(2), n_folds=3,
                     allowed_learners=["linear", "knn"], n_jobs=2).config()
     assert tab.allowed_learners == ("linear", "knn") and tab.seed == 2 and tab.n_folds == 3
-    fc = an.AutoML(time_column="date", horizon=7, series_id="store", frequency="D", lags=[1, 7],
-                   country_holidays=("US", "CA")).config()
-    # time_column and horizon imply the task (where the forecasting settings live may change)
-    assert fc.task == "forecast"
+    fc = an.AutoML(time_column="date", horizon=7, series_id="store", frequency="D", lags=[1, 7]).config()
+    # time_column and horizon imply the task; its settings are grouped
+    assert fc.task == "forecast" and fc.forecast.horizon == 7 and fc.forecast.lags == (1, 7)
+
+
+def test_country_holidays_are_checked_with_the_forecast_extra_or_name_it():
+    from automl_nb.extras import MissingExtraError, installed
+
+    settings = dict(time_column="date", horizon=7, country_holidays=("US", "CA"))
+    if installed("holidays"):
+        assert an.AutoML(**settings).config().forecast.country_holidays == "US-CA"
+    else:
+        with pytest.raises(MissingExtraError, match=r"automl_nb\[forecast\]"):
+            an.AutoML(**settings).config()
 
 
 def test_automl_keyword_arguments_are_the_settings_plus_the_fit_data():

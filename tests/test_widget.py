@@ -65,7 +65,7 @@ def test_a_target_the_engine_refuses_is_named_in_config_errors_and_error(credit)
 
 
 def test_a_non_dataframe_raises_and_an_empty_frame_shows_its_problem(credit):
-    with pytest.raises(an.DataError, match="needs a pandas DataFrame, got list"):
+    with pytest.raises(an.DataError, match="needs a pandas DataFrame .*, got list"):
         Studio([[1, 2], [3, 4]])
     empty = Studio(credit.iloc[:0], target="Status")
     assert "no rows" in empty.error

@@ -42,17 +42,60 @@ class PreparedData:
 
 
 def as_frame(X: Any, name: str = "X") -> pd.DataFrame:
-    """A DataFrame from what the user passed (DataFrame, numpy array, dict of columns)."""
+    """A DataFrame from what the user passed: a pandas DataFrame, a 2-D numpy array, a dict of
+    columns, or a polars / pyarrow (or other narwhals-supported) table, converted once here."""
     if isinstance(X, pd.DataFrame):
         return X
     if isinstance(X, np.ndarray) and X.ndim == 2:
         return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     if isinstance(X, dict):
         return pd.DataFrame(X)
-    raise DataError(f"{name} must be a pandas DataFrame (or a 2-D numpy array), got {type(X).__name__}")
+    frame = table_as_frame(X, name)
+    if frame is not None:
+        return frame
+    raise DataError(f"{name} must be a pandas DataFrame (or a polars / pyarrow table, or a 2-D numpy array), "
+                    f"got {type(X).__name__}")
 
 
-def _check_columns(X: pd.DataFrame, name: str) -> None:
+def table_as_frame(X: Any, name: str = "X") -> pd.DataFrame | None:
+    """A polars / pyarrow (or other narwhals-supported) table as pandas; None for anything else."""
+    return _from_other_library(X, name, series=False)
+
+
+def as_series(y: Any, name: str = "y") -> pd.Series | None:
+    """A pandas Series from a polars / pyarrow column (None when ``y`` is none of those)."""
+    if isinstance(y, pd.Series):
+        return y
+    return _from_other_library(y, name, series=True)
+
+
+def _from_other_library(obj: Any, name: str, series: bool) -> Any:
+    """``obj`` as pandas when narwhals knows its library (polars, pyarrow, modin, cuDF...), else None."""
+    if type(obj).__module__.split(".")[0] in ("numpy", "builtins", "pandas"):
+        return None
+    try:
+        import narwhals.stable.v1 as nw
+    except ImportError:  # pragma: no cover - narwhals is a dependency
+        return None
+    try:
+        native = nw.from_native(obj, eager_only=True, series_only=series, allow_series=series or None)
+    except TypeError:
+        lazy = hasattr(obj, "collect") and not series
+        if lazy:
+            raise DataError(f"{name} is a lazy frame ({type(obj).__name__}); collect() it first") from None
+        return None
+    try:
+        out = native.to_pandas()
+    except ModuleNotFoundError as exc:  # polars converts through pyarrow
+        raise DataError(f"{name} ({type(obj).__name__}) converts to pandas through {exc.name!r}, which is not "
+                        f"installed: pip install {exc.name}") from None
+    if not series:
+        out.columns = [str(c) for c in out.columns]
+    return out
+
+
+def _check_columns(X: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``X`` checked, with its column names as strings (a new frame: the user's is untouched)."""
     if X.shape[1] == 0:
         raise DataError(f"{name} has no columns")
     if len(X) == 0:
@@ -60,9 +103,9 @@ def _check_columns(X: pd.DataFrame, name: str) -> None:
     dup = X.columns[X.columns.duplicated()].unique().tolist()
     if dup:
         raise DataError(f"{name} has duplicate column names {dup}; rename them so every column is unique")
-    non_str = [c for c in X.columns if not isinstance(c, str)]
-    if non_str:
-        X.columns = [str(c) for c in X.columns]
+    if any(not isinstance(c, str) for c in X.columns):
+        X = X.set_axis([str(c) for c in X.columns], axis=1)
+    return X
 
 
 def split_target(X: Any, y: Any, name: str = "X") -> tuple[pd.DataFrame, pd.Series]:
@@ -78,7 +121,9 @@ def split_target(X: Any, y: Any, name: str = "X") -> tuple[pd.DataFrame, pd.Seri
         if y.shape[1] != 1:
             raise DataError(f"y must be one column, got a frame with {y.shape[1]} columns")
         y = y.iloc[:, 0]
-    y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
+    converted = as_series(y)
+    y = pd.Series(converted) if converted is not None else pd.Series(np.asarray(y))  # a new object: never
+    # re-index the user's own Series
     if len(y) != len(X):
         raise DataError(f"y has {len(y)} values but {name} has {len(X)} rows")
     y.index = X.index
@@ -97,7 +142,7 @@ def prepare(
 
     X, y = split_target(X, y)
     target_name = y.name if y.name is not None else "y"
-    _check_columns(X, "X")
+    X = _check_columns(X, "X")
     if len(X) == 0:
         raise DataError("X is empty: it has no rows")
     drop = tuple(config.drop_columns)

@@ -28,6 +28,9 @@ def parse_country(country_holidays: Any) -> tuple[str, str | None] | None:
         )
     country = parts[0].strip().upper()
     subdiv = parts[1].strip().upper() if len(parts) > 1 and parts[1].strip() else None
+    from ..extras import require
+
+    require("holidays", "country_holidays")
     import holidays
 
     supported = holidays.list_supported_countries()

@@ -120,6 +120,9 @@ def series_view(exp: Any, forecast: pd.DataFrame, series: Any = None, history: i
 
 def plot_forecast(exp: Any, forecast: pd.DataFrame, series: Any = None, ax: Any = None, history: int | None = None):
     """History, dashed backtest windows and the forecast with its interval band (matplotlib)."""
+    from ..extras import require
+
+    require("matplotlib", "forecast_plot()")
     import matplotlib.pyplot as plt
 
     data = exp.data

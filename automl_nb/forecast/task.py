@@ -27,8 +27,10 @@ class ForecastTask(Task):
 
     def prepare(self, X: Any, y: Any, config: Any, validation_data: Any = None, groups: Any = None) -> Any:
         from ..errors import ConfigError
+        from ..extras import require
         from .prepare import prepare_series
 
+        require("statsmodels", "forecasting (task='forecast')")
         if validation_data is not None or groups is not None:
             raise ConfigError("validation_data and groups do not apply to forecasting (backtests use rolling origins)",
                               field="validation_data" if validation_data is not None else "groups")

@@ -84,6 +84,6 @@ class LearnerSpec:
     def available(self) -> bool:
         if self.requires is None:
             return True
-        import importlib.util
+        from ..extras import installed
 
-        return importlib.util.find_spec(self.requires) is not None
+        return installed(self.requires)

@@ -114,6 +114,10 @@ class ForkServer:
         finally:
             if self.alive():
                 self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 class ForkedProcess:
@@ -222,7 +226,10 @@ def serve(ctl: socket.socket, threads: int, preload: list[str]) -> None:
                 code = 0
                 try:
                     worker_main(Connection(fds[0]), threads)
-                except BaseException:
+                except BaseException:  # its last words go to the worker log (stderr_tail)
+                    import traceback
+
+                    traceback.print_exc()
                     code = 1
                 finally:
                     os._exit(code)

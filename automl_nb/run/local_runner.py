@@ -2,27 +2,30 @@
 this machine.
 
 One process per worker slot, forked from a fork server that imported the heavy libraries
-once (Linux), or started as its own interpreter where forking is not possible. The trial
-data is written once to the experiment folder and each worker loads it once. A job that
-passes its deadline (plus a short grace), grows beyond the memory limit, or crashes its
-process is ended by killing that one worker, which is then replaced; the job comes back as
-a failure and the run goes on.
+once (Linux), or started as its own interpreter where forking is not possible: holding a
+socket pair (POSIX) or connecting back over 127.0.0.1 (everywhere, Windows included; see
+spawn.py for the choice and ``AUTOML_NB_WORKER_START``). The trial data is written once to
+the experiment folder and each worker loads it once. A job that passes its deadline (plus a
+short grace), grows beyond the memory limit (resident memory read with psutil), or crashes
+its process is ended by killing that one worker, which is then replaced; the job comes back
+as a failure and the run goes on.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
+import warnings
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .runner import Completion, Job
-from .worker import thread_env
+from .spawn import PortableStart, fallback, start_method, start_spawn
 
 GRACE_SECONDS = 1.0
 MAX_START_FAILURES = 3
@@ -32,43 +35,79 @@ class WorkerStartError(RuntimeError):
     """Worker processes die before they are ready; the message holds their last words."""
 
 
-class _Worker:
-    """One worker process, started with ``python -m automl_nb.run.worker`` and talked to over
-    a socket pair. Not multiprocessing's spawn: that re-runs the user's main script in the
-    child, and it cannot give the child its own environment."""
+_psutil_warned = False
 
-    def __init__(self, threads: int, preload: tuple[str, ...] = ()) -> None:
-        self.threads, self.preload = threads, preload
+
+def _psutil() -> Any:
+    """psutil, or None (the memory limit then cannot be enforced)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil
+
+
+def _warn_no_psutil() -> None:
+    global _psutil_warned
+    if not _psutil_warned:
+        _psutil_warned = True
+        warnings.warn("memory_limit_mb is not enforced: it needs psutil (pip install psutil)",
+                      RuntimeWarning, stacklevel=3)
+
+
+class _Worker:
+    """One worker process, talked to over a ``multiprocessing.connection.Connection``.
+
+    Started the way ``method`` says (see spawn.py): forked from the fork server, its own
+    interpreter holding a socket pair, or its own interpreter connecting back over 127.0.0.1
+    (``conn`` is None until it has). Never multiprocessing's spawn: that re-runs the user's main
+    script in the child, and it cannot give the child its own environment."""
+
+    def __init__(self, threads: int, preload: tuple[str, ...] = (), method: str = "fork") -> None:
+        self.threads, self.preload, self.method = threads, preload, method
         self.log_path = os.path.join(tempfile.gettempdir(), f"automl_nb-worker-{os.getpid()}.log")
         self.loading = False
-        self.proc, parent = _forked(threads, preload, self.log_path) or self._spawned(threads)
-        self.conn = Connection(parent.detach())
         self.ready = False
         self.job: Job | None = None
         self.spawned = time.time()
+        self.conn: Connection | None = None
+        self.pending: PortableStart | None = None  # a portable worker that has not called back yet
+        self._ps: Any = None  # psutil.Process, for the memory limit
+        how = method
+        started = _forked(threads, preload, self.log_path) if how == "fork" else None
+        if how == "fork" and started is None:  # the fork server is gone: the next way down
+            how = fallback("spawn")
+        if how == "spawn":
+            started = start_spawn(threads, self.log_path)
+        if started is not None:
+            self.proc, parent = started
+            self.conn = Connection(parent.detach())
+        else:
+            self.pending = PortableStart(threads, self.log_path)
+            self.proc = self.pending.proc
 
-    def _spawned(self, threads: int) -> tuple[subprocess.Popen, socket.socket]:
-        parent, child = socket.socketpair()
-        env = {**os.environ, **thread_env(threads)}
-        with open(self.log_path, "ab") as log:  # a file, not a pipe: a chatty learner never blocks
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "automl_nb.run.worker", str(child.fileno()), str(threads)],
-                pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log,
-            )
-        child.close()
-        return proc, parent
+    def connect(self) -> bool:
+        """A portable worker: take its connection if it has called back; True when connected."""
+        if self.conn is None and self.pending is not None:
+            conn = self.pending.accept()
+            if conn is not None:
+                self.conn, self.pending = conn, None
+        return self.conn is not None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def rss_mb(self) -> float:
-        if self.proc.pid is None:
+        """Resident memory (psutil: every platform); 0 when unknown."""
+        pid = self.proc.pid
+        psutil = _psutil()
+        if pid is None or psutil is None:
             return 0.0
         try:
-            with open(f"/proc/{self.proc.pid}/statm") as f:
-                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-        except (OSError, ValueError, IndexError):
+            if self._ps is None or self._ps.pid != pid:
+                self._ps = psutil.Process(pid)
+            return self._ps.memory_info().rss / 2**20
+        except psutil.Error:
             return 0.0
 
     def stderr_tail(self) -> str:
@@ -85,29 +124,33 @@ class _Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        self.conn.close()
+        if self.pending is not None:
+            self.pending.close()
+        if self.conn is not None:
+            self.conn.close()
 
 
-#: one fork server per worker thread count (see forkserver.py); set AUTOML_NB_FORKSERVER=0
-#: to start every worker as its own interpreter instead
+#: one fork server per worker thread count (see forkserver.py)
 _FORK_SERVERS: dict[tuple[int, tuple[str, ...]], Any] = {}
+_FORK_SERVERS_LOCK = threading.Lock()
 
 
 def _forked(threads: int, preload: tuple[str, ...], log_path: str) -> tuple[Any, socket.socket] | None:
     """A worker forked from the fork server for ``threads`` that imported ``preload``, or None
-    where forking is not possible."""
-    from .forkserver import AVAILABLE, ForkServer, ForkServerError
+    when the fork server is gone."""
+    from .forkserver import ForkServer, ForkServerError
 
-    if not AVAILABLE or os.environ.get("AUTOML_NB_FORKSERVER", "1") == "0":
-        return None
     key = (threads, preload)
-    server = _FORK_SERVERS.get(key)
-    if server is None or not server.alive():
-        server = _FORK_SERVERS[key] = ForkServer(threads, preload, log_path)
+    with _FORK_SERVERS_LOCK:  # two runs starting at once share one server, never leak one
+        server = _FORK_SERVERS.get(key)
+        if server is None or not server.alive():
+            server = _FORK_SERVERS[key] = ForkServer(threads, preload, log_path)
     try:
         return server.fork()
     except ForkServerError:
-        _FORK_SERVERS.pop(key, None)
+        with _FORK_SERVERS_LOCK:
+            if _FORK_SERVERS.get(key) is server:
+                del _FORK_SERVERS[key]
         return None
 
 
@@ -119,17 +162,21 @@ class _WarmPool:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
 
-    def take(self, threads: int, preload: tuple[str, ...]) -> _Worker | None:
+    def take(self, threads: int, preload: tuple[str, ...], method: str) -> _Worker | None:
         with self._lock:
             for w in self._idle:
-                if w.threads == threads and w.preload == preload and w.alive():
+                if w.threads == threads and w.preload == preload and w.method == method and w.alive():
                     self._idle.remove(w)
                     return w
         return None
 
     def give(self, worker: _Worker) -> None:
         try:
-            worker.conn.send(("unload",))
+            if worker.conn is not None:
+                worker.conn.send(("unload",))
+            elif worker.pending is None:
+                raise OSError("no connection")
+            # else: a portable worker still starting; the next runner takes its call
         except OSError:
             worker.kill()
             return
@@ -141,9 +188,23 @@ class _WarmPool:
         for w in extra:
             w.kill()
 
+    def close(self) -> None:
+        """End the idle workers (at exit: no worker outlives the kernel)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for w in idle:
+            w.kill()
+
 
 MAX_IDLE_WORKERS = 8
 WARM_POOL = _WarmPool()
+
+
+@atexit.register
+def _at_exit() -> None:
+    WARM_POOL.close()
+    for server in _FORK_SERVERS.values():
+        server.stop()
 
 
 def _from_file(job: Job, path: str) -> Completion:
@@ -174,6 +235,9 @@ class LocalRunner:
         self.n_workers = max(1, n_workers)
         self.threads = max(1, threads)
         self.memory_limit_mb = memory_limit_mb
+        if memory_limit_mb and _psutil() is None:
+            _warn_no_psutil()
+        self.method = start_method()  # raises for a bad AUTOML_NB_WORKER_START
         self._workers: list[_Worker] = []
         self._start_failures = 0
 
@@ -181,9 +245,9 @@ class LocalRunner:
         """Take warm workers or start new ones; new ones import their libraries meanwhile."""
         self._workers = []
         for _ in range(self.n_workers):
-            worker = WARM_POOL.take(self.threads, self.preload)
+            worker = WARM_POOL.take(self.threads, self.preload, self.method)
             if worker is None:
-                worker = _Worker(self.threads, self.preload)
+                worker = _Worker(self.threads, self.preload, self.method)
             self._workers.append(worker)
 
     def load(self, data: Any, path: str) -> None:
@@ -191,12 +255,13 @@ class LocalRunner:
         self.data_path = path
         self._data_ready = True
         for worker in self._workers:
+            worker.connect()  # a portable worker that called back meanwhile
             self._send_load(worker)
 
     _data_ready = False
 
     def _send_load(self, worker: _Worker) -> None:
-        if self._data_ready and not worker.loading:
+        if self._data_ready and not worker.loading and worker.conn is not None:
             worker.loading = True
             try:
                 worker.conn.send(("load", self.data_path))
@@ -204,7 +269,7 @@ class LocalRunner:
                 pass
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.threads, self.preload)
+        worker = _Worker(self.threads, self.preload, self.method)
         self._send_load(worker)
         return worker
 
@@ -225,13 +290,19 @@ class LocalRunner:
         worker = next(w for w in self._workers if w.ready and w.job is None)
         worker.job = job
         job.started = time.time()
+        assert worker.conn is not None  # ready: it answered over its connection
         worker.conn.send((job.kind, *job.payload))
 
     def poll(self, timeout: float = 0.05) -> list[Completion]:
         out: list[Completion] = []
-        conns = {w.conn: w for w in self._workers}
+        for worker in self._workers:
+            if worker.conn is None and worker.connect():  # a portable worker called back
+                self._send_load(worker)
+        conns = {w.conn: w for w in self._workers if w.conn is not None}
+        if not conns:  # every worker still calling back (wait() on nothing returns at once on Windows)
+            time.sleep(timeout)
         try:
-            readable = wait(list(conns), timeout=timeout)
+            readable = wait(list(conns), timeout=timeout) if conns else []
         except OSError:
             readable = []
         for conn in readable:
@@ -239,6 +310,7 @@ class LocalRunner:
             try:
                 kind, value = conn.recv()
             except (EOFError, OSError):
+                self._count_failed_start(worker)
                 self._replace(worker, out, "failed", self._death_message(worker))
                 continue
             if kind == "ready":
@@ -255,17 +327,16 @@ class LocalRunner:
         for worker in list(self._workers):
             job = worker.job
             if job is None:
+                if worker.pending is not None and worker.pending.expired():
+                    worker.kill()  # never called back: a failed start, counted below
                 if not worker.alive() and worker in self._workers:
-                    if not worker.ready:
-                        self._start_failures += 1
-                        if self._start_failures >= MAX_START_FAILURES:
-                            raise WorkerStartError(f"worker processes die at start: {worker.stderr_tail()}")
+                    self._count_failed_start(worker)
                     self._replace(worker, out, "failed", "")
                 continue
             if job.deadline is not None and now > job.deadline + GRACE_SECONDS:
                 self._replace(worker, out, "timeout", f"killed: still running {now - job.started:.1f} s after its start, past its deadline")
-            elif self.memory_limit_mb and worker.rss_mb() > self.memory_limit_mb:
-                self._replace(worker, out, "failed", f"killed: out of memory (worker used more than {self.memory_limit_mb:.0f} MB)")
+            elif self.memory_limit_mb and (rss := worker.rss_mb()) > self.memory_limit_mb:
+                self._replace(worker, out, "failed", f"killed: out of memory (the worker used {rss:.0f} MB, more than memory_limit_mb={self.memory_limit_mb:g})")
             elif not worker.alive():
                 self._replace(worker, out, "failed", self._death_message(worker))
         return out
@@ -287,6 +358,14 @@ class LocalRunner:
         self._workers = []
 
     # ---- internals -----------------------------------------------------------------------
+
+    def _count_failed_start(self, worker: _Worker) -> None:
+        """A worker lost before it was ready: after a few, the run fails with their last words
+        instead of starting workers forever."""
+        if worker.job is None and not worker.ready:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                raise WorkerStartError(f"worker processes die at start: {worker.stderr_tail()}")
 
     @staticmethod
     def _death_message(worker: _Worker) -> str:

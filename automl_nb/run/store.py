@@ -3,6 +3,10 @@
 ``experiment.sqlite`` holds the settings and every trial (config, fold scores, timings,
 errors); out-of-fold predictions sit in ``oof/`` and the final model in ``model.pkl``.
 Files are written to a temporary name and renamed, so a crash never leaves half a file.
+
+Whatever goes wrong with the folder (a full disk, a folder moved or replaced, a damaged
+file) is raised as :class:`FolderError`, naming the file and what to do, instead of
+sqlite's or the OS's own message.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,6 +47,37 @@ CREATE TABLE IF NOT EXISTS trials (
     error TEXT
 );
 """
+
+
+class FolderError(OSError):
+    """An experiment folder, or one of its files, cannot be read or written: damaged,
+    missing, on a full disk, moved away. The message names the file and what to do;
+    ``path`` is that file (or the folder)."""
+
+    def __init__(self, message: str, path: str | os.PathLike | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+
+    def __str__(self) -> str:  # OSError's own formatting would add "[Errno ...]" noise
+        return str(self.args[0])
+
+
+def damaged(path: Path, what: str, exc: BaseException | str) -> FolderError:
+    """The error for a file of an experiment folder that cannot be read: damaged, or (an
+    ImportError) written where a library was installed that is missing here."""
+    if isinstance(exc, ImportError):
+        return FolderError(f"{path} cannot be read here: {what}, and it needs a library that is not installed "
+                           f"({type(exc).__name__}: {exc}); install it and load again", path)
+    reason = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    return FolderError(f"{path} is damaged ({reason}): {what}. Restore the folder from a copy "
+                       "(aml.save(path) makes one) or start a new run", path)
+
+
+def unwritable(path: Path, exc: BaseException) -> FolderError:
+    """The error for a file of an experiment folder that cannot be written."""
+    reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, FolderError) else str(exc)
+    return FolderError(f"cannot write {path} ({reason}): the disk may be full, or the folder moved, "
+                       "deleted or read-only", path)
 
 
 def _json_default(o: Any) -> Any:
@@ -73,22 +110,39 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], Any]) -> None:
             write(f)
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
+        try:
             os.unlink(tmp)
+        except OSError:  # never written, or the folder is gone: the first error is the one to report
+            pass
         raise
 
 
 class Store:
-    """One experiment folder. Safe to use from the driver thread and the kernel's thread."""
+    """One experiment folder. Safe to use from the driver thread and the kernel's thread.
+
+    Every failure to read or write raises :class:`FolderError` naming the file."""
 
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "oof").mkdir(exist_ok=True)
+        self.path = self.folder / "experiment.sqlite"
+        if self.folder.exists() and not self.folder.is_dir():
+            raise FolderError(f"{self.folder} is a file, not an experiment folder: choose another folder", self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / "oof").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise unwritable(self.folder, exc) from exc
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.folder / "experiment.sqlite", check_same_thread=False)
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        try:
+            with self._sql(), self._db:
+                self._db.executescript(_SCHEMA)
+        except FolderError:
+            self._db.close()
+            raise
 
     @staticmethod
     def exists(folder: str | os.PathLike) -> bool:
@@ -96,26 +150,52 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            try:
+                self._db.close()
+            except sqlite3.Error:  # closing a broken connection: nothing left to lose
+                pass
+
+    def _error(self, exc: BaseException) -> FolderError:
+        """sqlite's error as one that names the file: damaged, or not writable."""
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            return damaged(self.path, "it is not a readable SQLite database", exc)
+        return unwritable(self.path, exc)
+
+    @contextmanager
+    def _sql(self) -> Iterator[None]:
+        """Hold the lock; sqlite's errors become :class:`FolderError`."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     # ---- meta ----------------------------------------------------------------------------
 
     def put(self, key: str, value: Any) -> None:
-        with self._lock, self._db:
+        with self._sql(), self._db:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, dumps(value)))
 
     def get(self, key: str, default: Any = None) -> Any:
-        with self._lock:
+        with self._sql():
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError as exc:
+            raise damaged(self.path, f"its entry {key!r} is not readable", exc) from exc
 
     # ---- trials --------------------------------------------------------------------------
 
     def add_trial(self, r: TrialResult) -> None:
         if r.oof is not None:
-            buf = _npy_bytes(r.oof)
-            atomic_write_bytes(self.folder / "oof" / f"{r.trial_id}.npy", buf)
-        with self._lock, self._db:
+            path = self.folder / "oof" / f"{r.trial_id}.npy"
+            try:
+                atomic_write_bytes(path, _npy_bytes(r.oof))
+            except OSError as exc:
+                raise unwritable(path, exc) from exc
+        with self._sql(), self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO trials VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -126,32 +206,47 @@ class Store:
             )
 
     def trials(self, with_oof: bool = False) -> list[TrialResult]:
-        with self._lock:
+        """Every trial, by id. With ``with_oof`` their out-of-fold predictions too; a damaged
+        ``oof/<id>.npy`` is left out with a warning (that trial cannot join an ensemble)."""
+        with self._sql():
             rows = self._db.execute("SELECT * FROM trials ORDER BY trial_id").fetchall()
         out = []
         for row in rows:
             (tid, learner, phase, status, score, std, params, folds, metrics, refit_params,
              fit_s, pred_s, dur, started, error) = row
-            r = TrialResult(
-                tid, learner, json.loads(params), status, phase,
-                score=float("nan") if score is None else score,
-                score_std=float("nan") if std is None else std,
-                fold_scores=json.loads(folds), metrics=json.loads(metrics),
-                fit_seconds=fit_s, predict_seconds=pred_s, duration=dur, started_at=started,
-                error=error, refit_params=json.loads(refit_params),
-            )
+            try:
+                r = TrialResult(
+                    tid, learner, json.loads(params), status, phase,
+                    score=float("nan") if score is None else score,
+                    score_std=float("nan") if std is None else std,
+                    fold_scores=json.loads(folds), metrics=json.loads(metrics),
+                    fit_seconds=fit_s, predict_seconds=pred_s, duration=dur, started_at=started,
+                    error=error, refit_params=json.loads(refit_params),
+                )
+            except (TypeError, ValueError) as exc:
+                raise damaged(self.path, f"the record of trial {tid} is not readable", exc) from exc
             path = self.folder / "oof" / f"{tid}.npy"
             if with_oof and status == "ok" and path.exists():
-                r.oof = np.load(path)
+                try:
+                    r.oof = np.load(path)
+                except (OSError, ValueError, EOFError) as exc:
+                    warnings.warn(f"{path} is damaged ({type(exc).__name__}: {exc}): trial {tid}'s out-of-fold "
+                                  "predictions are left out (it cannot join an ensemble)", RuntimeWarning,
+                                  stacklevel=2)
             out.append(r)
         return out
 
     # ---- files ---------------------------------------------------------------------------
 
     def write_stream(self, name: str, write: Callable[[BinaryIO], Any]) -> Path:
-        """Write a file of the folder atomically: ``write(file)`` streams into it."""
+        """Write a file of the folder atomically: ``write(file)`` streams into it. A failure
+        of the disk or the folder is a :class:`FolderError`; what ``write`` raises otherwise
+        (a model that cannot be pickled) comes through as it is."""
         path = self.folder / name
-        atomic_write(path, write)
+        try:
+            atomic_write(path, write)
+        except OSError as exc:
+            raise unwritable(path, exc) from exc
         return path
 
 

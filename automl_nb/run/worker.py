@@ -103,7 +103,12 @@ def _serve(conn: Any, data: Any, folder: str) -> bool:
             elif kind == "refit":
                 _, learner, params, deadline, *rows = msg  # rows: a sample size (large data)
                 model = data.refit(learner, params, deadline, *rows)
-                conn.send(("done_file", _to_file(model, folder)))
+                try:
+                    path = _to_file(model, folder)
+                except OSError:  # the folder cannot take it (disk full): send the model itself
+                    conn.send(("done", model))
+                else:
+                    conn.send(("done_file", path))
                 del model
         except Exception as exc:  # report, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"))
@@ -114,14 +119,81 @@ def _to_file(obj: Any, folder: str) -> str:
     import tempfile
 
     fd, path = tempfile.mkstemp(dir=folder, prefix=".refit-", suffix=".pkl")
-    with os.fdopen(fd, "wb") as f:
-        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # no half-written file is left behind
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
     return path
+
+
+# ---- the portable start (see spawn.py): connect back and prove the key -------------------
+NONCE = 32  # bytes of a challenge; the answers are HMAC-SHA256, 32 bytes too
+
+
+def mac(key: bytes, who: bytes, challenge: bytes) -> bytes:
+    import hmac
+
+    return hmac.new(key, who + challenge, "sha256").digest()
+
+
+def recv_exact(sock: Any, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("the peer closed the connection")
+        buf += chunk
+    return buf
+
+
+def connect_back(address: str, key: bytes, timeout: float = 60.0) -> Any:
+    """Connect to the runner at ``address`` ("127.0.0.1:port"), answer its challenge and check
+    its answer to ours (both prove they know ``key`` before anything is unpickled); the
+    Connection to serve on."""
+    import hmac
+    import socket
+    from multiprocessing import AuthenticationError
+    from multiprocessing.connection import Connection
+
+    host, port = address.rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=timeout)
+    try:
+        # no timeout from here: the runner takes the call when it next polls, which may be after
+        # profiling a large table; a runner that is gone closes the socket
+        sock.settimeout(None)
+        challenge = recv_exact(sock, NONCE)
+        ours = os.urandom(NONCE)
+        sock.sendall(mac(key, b"worker", challenge) + ours)
+        if not hmac.compare_digest(recv_exact(sock, NONCE), mac(key, b"parent", ours)):
+            raise AuthenticationError("the runner did not prove it knows the key")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except BaseException:
+        sock.close()
+        raise
+    return Connection(sock.detach())
+
+
+def main(argv: list[str]) -> None:
+    """``FD THREADS``: serve on an inherited socket (POSIX); ``--connect HOST:PORT THREADS``:
+    connect back, the key read from stdin (portable)."""
+    import sys
+
+    if argv[0] == "--connect":
+        key = bytes.fromhex(sys.stdin.readline().strip())
+        _warm_up()  # first, while the parent prepares the data: it takes the call when it next polls
+        worker_main(connect_back(argv[1], key), int(argv[2]))
+    else:
+        from multiprocessing.connection import Connection
+
+        worker_main(Connection(int(argv[0])), int(argv[1]))
 
 
 if __name__ == "__main__":
     import sys
-    from multiprocessing.connection import Connection
 
-    fd, n_threads = int(sys.argv[1]), int(sys.argv[2])
-    worker_main(Connection(fd), n_threads)
+    main(sys.argv[1:])

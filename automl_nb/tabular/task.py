@@ -115,6 +115,9 @@ class TabularTask(Task):
 
         return check_predict_columns(X, list(experiment.prepared.X.columns))
 
+    def estimator_type(self, problem_type: str) -> str | None:
+        return {"binary": "classifier", "multiclass": "classifier", "regression": "regressor"}.get(problem_type)
+
     def predict(self, experiment: Any, model: Any, X: Any) -> Any:
         if X is None:
             raise TypeError("predict() needs X: the rows to predict")

@@ -38,6 +38,9 @@ PHASES = ("configuring", "profiling", "searching", "paused", "ensembling", "refi
           "finished", "cancelled", "failed")
 INTERRUPTED = ("the run was interrupted before it finished (kernel restart?); "
                "an.load(folder).resume() continues it")
+#: trial statuses counted as "stopped", not failed: stopped by the time budget, by the trial's
+#: own trial_timeout, by Cancel, or as hopeless after its first fold (nothing went wrong)
+STOPPED = frozenset({"timeout", "cancelled", "pruned"})
 
 # ---- the bridge ------------------------------------------------------------------------------
 
@@ -199,7 +202,8 @@ class Bridge:
             "budget": round(budget, 1),
             "eta": None if eta is None else round(eta, 1),
             "n_done": sum(r.status == "ok" for r in results.values()),
-            "n_failed": sum(r.status not in ("ok", "cancelled") for r in results.values()),
+            "n_failed": sum(r.status == "failed" for r in results.values()),
+            "n_stopped": sum(r.status in STOPPED for r in results.values()),
             "n_running": 0 if ended else len(started - set(results)),
             "best_score": top["score"] if top else None,
             "best_learner": top["learner"] if top else None,

@@ -4,6 +4,12 @@ The live widget's HTML is built in the browser (``static/studio.js``); this is t
 kernel side writes, into the notebook's saved output. Self-contained: inline styles, no
 scripts, every value escaped. It renders the same trait values
 the browser gets.
+
+Colours: the inline styles say ``var(--ans-s-*, <light colour>)``; a small ``<style>`` defines
+those variables (and the block's text and background) from JupyterLab's ``--jp-*`` (nbconvert's
+lab template), then VS Code's ``--vscode-*``, then light defaults — dark ones under
+``prefers-color-scheme: dark`` or in a host that says it is dark. Where ``<style>`` is stripped
+(GitHub) the text colour is the page's and the light colours of the inline styles remain.
 """
 
 from __future__ import annotations
@@ -14,9 +20,45 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 MAX_ROWS = 20
-_STATUS_COLOR = {"passed": "#1a7f37", "fixed": "#9a6700", "alerted": "#cf222e"}
+_STATUS_COLOR = {
+    "passed": "var(--ans-s-ok,#1a7f37)",
+    "fixed": "var(--ans-s-warn,#9a6700)",
+    "alerted": "var(--ans-s-bad,#cf222e)",
+}
+_TEXT = "var(--ans-s-text,#24292f)"
+_MUTED = "var(--ans-s-muted,#57606a)"
 _TABLE = "border-collapse:collapse;font-size:12px;margin:4px 0 10px 0"
-_CELL = "border:1px solid #d0d7de;padding:2px 6px;text-align:left;vertical-align:top"
+_CELL = "border:1px solid var(--ans-s-border,#d0d7de);padding:2px 6px;text-align:left;vertical-align:top"
+_HEAD = "var(--ans-s-head,#f6f8fa)"
+
+# (variable, JupyterLab's, VS Code's, light default, dark default); the names avoid the words
+# the summary shows (tests search its text for "passed", "alerted", …)
+_PALETTE = [
+    ("bg", "--jp-layout-color0", "--vscode-editor-background", "#ffffff", "#0d1117"),
+    ("border", "--jp-border-color2", "--vscode-panel-border", "#d0d7de", "#30363d"),
+    ("head", "--jp-layout-color2", "--vscode-editorWidget-background", "#f6f8fa", "#161b22"),
+    ("text", "--jp-ui-font-color1", "--vscode-editor-foreground", "#24292f", "#e6edf3"),
+    ("muted", "--jp-ui-font-color2", "--vscode-descriptionForeground", "#57606a", "#8d96a0"),
+    ("ok", "--jp-success-color1", "--vscode-charts-green", "#1a7f37", "#3fb950"),
+    ("warn", "--jp-warn-color1", "--vscode-editorWarning-foreground", "#9a6700", "#d29922"),
+    ("bad", "--jp-error-color1", "--vscode-errorForeground", "#cf222e", "#f85149"),
+]
+
+
+def _palette(dark: bool) -> str:
+    return ";".join(f"--ans-s-{n}:var({jp},var({vs},{d if dark else light}))" for n, jp, vs, light, d in _PALETTE)
+
+
+_DARK_HOSTS = ",".join(
+    f"{host} .automl-nb-static"
+    for host in ('[data-jp-theme-light="false"]', ".vscode-dark", 'html[theme="dark"]')
+)
+_STYLE = (
+    f"<style>.automl-nb-static{{{_palette(False)};color:var(--ans-s-text);background:var(--ans-s-bg);"
+    f"padding:2px 8px;border-radius:6px}}"
+    f"@media (prefers-color-scheme:dark){{.automl-nb-static{{{_palette(True)}}}}}"
+    f"{_DARK_HOSTS}{{{_palette(True)}}}</style>"
+)
 
 
 def render(state: Mapping[str, Any]) -> str:
@@ -32,11 +74,14 @@ def render(state: Mapping[str, Any]) -> str:
     metric = status.get("metric") or "score"
     parts = [
         '<div class="automl-nb-static" style="font-family:sans-serif;font-size:13px;max-width:1100px">',
+        _STYLE,
         f"<h3 style='margin:4px 0'>automl_nb Studio — {_e(state.get('phase') or 'configuring')}</h3>",
         f"<p style='margin:2px 0'>{_summary_line(state, metric)}</p>",
     ]
     if state.get("error"):
-        parts.append(f"<p style='color:#cf222e;margin:2px 0'><b>Error:</b> {_e(state['error'])}</p>")
+        parts.append(
+            f"<p style='color:{_STATUS_COLOR['alerted']};margin:2px 0'><b>Error:</b> {_e(state['error'])}</p>"
+        )
     best = state.get("best") or {}
     if best:
         members = ", ".join(
@@ -82,7 +127,7 @@ def render(state: Mapping[str, Any]) -> str:
             [[f.get("raw_column"), f.get("kind"), " → ".join(map(str, f.get("steps") or [])),
               _features(f.get("engineered_features") or []), f.get("dropped") or ""] for f in featurization],
         ))
-    parts.append("<p style='color:#57606a;font-size:11px;margin:2px 0'>Static summary; run the notebook "
+    parts.append(f"<p style='color:{_MUTED};font-size:11px;margin:2px 0'>Static summary; run the notebook "
                  "for the live widget.</p></div>")
     return "".join(parts)
 
@@ -100,7 +145,8 @@ def _summary_line(state: Mapping[str, Any], metric: str) -> str:
     if info.get("n_rows") is not None:
         bits.append(f"{_e(info['n_rows'])} rows × {_e(info.get('n_columns'))} columns")
     if status:
-        bits.append(f"{_e(status.get('n_done', 0))} trials done, {_e(status.get('n_failed', 0))} failed")
+        bits.append(f"{_e(status.get('n_done', 0))} trials done, {_e(status.get('n_failed', 0))} failed, "
+                    f"{_e(status.get('n_stopped', 0))} stopped")
         if status.get("elapsed") is not None:
             bits.append(f"{_e(_num(status.get('elapsed'), 1))} s of {_e(_num(status.get('budget'), 1))} s")
         if status.get("best_score") is not None:
@@ -111,14 +157,14 @@ def _summary_line(state: Mapping[str, Any], metric: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th style='{_CELL};background:#f6f8fa'>{_e(h)}</th>" for h in header)
+    head = "".join(f"<th style='{_CELL};background:{_HEAD}'>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in rows)
     return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _td(v: Any) -> str:
     if isinstance(v, _Colored):
-        return f"<td style='{_CELL};color:{_STATUS_COLOR.get(v, '#24292f')};font-weight:bold'>{_e(v)}</td>"
+        return f"<td style='{_CELL};color:{_STATUS_COLOR.get(v, _TEXT)};font-weight:bold'>{_e(v)}</td>"
     return f"<td style='{_CELL}'>{_e(v)}</td>"
 
 

@@ -1,7 +1,8 @@
 // Best score over time: every finished trial as a point, the best so far as a step line.
 import { empty, panel, renderFailure, replace } from "./dom";
 import { bestSoFar, fmtNum, fmtSeconds, type BestPoint } from "./format";
-import { ACCENT, figure, Plot } from "./plots";
+import { bestScoreAlt } from "./describe";
+import { ACCENT, BACKGROUND, figure, Plot } from "./plots";
 import { subscribe, traits } from "./traits";
 import type { AnyModel, HistoryPoint } from "./types";
 
@@ -18,6 +19,9 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
   parent.append(section);
 
   let lastKey = "";
+  // the body's width at the last render (0: it was not laid out, e.g. hidden; the chart is then
+  // drawn at a default width and redrawn when the body has one)
+  let measured = 0;
   const render = () => {
     const st = traits.status(model);
     const gib = st.greater_is_better !== false;
@@ -25,7 +29,8 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
     const scored = history.filter(
       (p) => typeof p.t === "number" && typeof p.score === "number" && Number.isFinite(p.score),
     );
-    const width = Math.max(260, Math.floor(body.clientWidth || 460));
+    measured = Math.floor(body.clientWidth);
+    const width = Math.max(260, measured || 460);
     // The elapsed time moves every tick; redraw for it only every whole second.
     const key = JSON.stringify([scored, gib, st.metric, width, Math.floor(st.elapsed ?? 0)]);
     if (key === lastKey) return;
@@ -40,47 +45,50 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
     }
     replace(
       body,
-      figure("", () => ({
-        width,
-        height: 230,
-        marginLeft: 52,
-        x: { label: "seconds since start", nice: true, zero: true },
-        y: {
-          label: `${st.metric ?? "score"} ${gib ? "↑" : "↓"}`,
-          nice: true,
-          grid: true,
-          tickFormat: Math.max(...scored.map((p) => Math.abs(p.score as number))) >= 10000 ? "~s" : undefined,
-        },
-        color: { legend: true, type: "categorical", scheme: "observable10" },
-        marks: [
-          Plot.line(line, { x: "t", y: "best", curve: "step-after", stroke: ACCENT, strokeWidth: 2 }),
-          Plot.dot(scored, {
-            x: "t",
-            y: "score",
-            fill: "learner",
-            r: 3.5,
-            fillOpacity: 0.85,
-            stroke: "var(--jp-layout-color1, white)",
-            strokeWidth: 0.5,
-            tip: true,
-            channels: { trial: "trial_id", learner: "learner", time: (p: HistoryPoint) => fmtSeconds(p.t) },
-          }),
-        ],
-      })),
+      figure(
+        "",
+        () => ({
+          width,
+          height: 230,
+          marginLeft: 52,
+          x: { label: "seconds since start", nice: true, zero: true },
+          y: {
+            label: `${st.metric ?? "score"} ${gib ? "↑" : "↓"}`,
+            nice: true,
+            grid: true,
+            tickFormat: Math.max(...scored.map((p) => Math.abs(p.score as number))) >= 10000 ? "~s" : undefined,
+          },
+          color: { legend: true, type: "categorical", scheme: "observable10" },
+          marks: [
+            Plot.line(line, { x: "t", y: "best", curve: "step-after", stroke: ACCENT, strokeWidth: 2 }),
+            Plot.dot(scored, {
+              x: "t",
+              y: "score",
+              fill: "learner",
+              r: 3.5,
+              fillOpacity: 0.85,
+              stroke: BACKGROUND,
+              strokeWidth: 0.5,
+              tip: true,
+              channels: { trial: "trial_id", learner: "learner", time: (p: HistoryPoint) => fmtSeconds(p.t) },
+            }),
+          ],
+        }),
+        undefined,
+        () => bestScoreAlt(scored, st.metric, gib),
+      ),
     );
   };
 
   const off = subscribe(model, ["history", "status"], render, (e) => renderFailure(body, e));
   // Redraw at the new width when the cell resizes (coalesced to one frame).
   let frame = 0;
-  let lastWidth = 0;
   const ro =
     typeof ResizeObserver === "undefined"
       ? null
       : new ResizeObserver((entries) => {
           const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-          if (!w || Math.abs(w - lastWidth) < 8) return;
-          lastWidth = w;
+          if (!w || Math.abs(w - measured) < 8) return;
           cancelAnimationFrame(frame);
           frame = requestAnimationFrame(() => {
             try {

@@ -2,9 +2,10 @@
 // for forecasting, the backtest plot and per-window scores).
 import { effectiveTask } from "./config";
 import { badge, empty, h, panel, renderFailure, replace } from "./dom";
-import { backtestLines, seriesChartOptions, seriesLegend, timePoints } from "./forecast";
+import { backtestLines, fmtTime, hasTimeOfDay, seriesChartOptions, seriesLegend, timePoints } from "./forecast";
 import { fmtNum, fmtSeconds, fmtValue, meanStd } from "./format";
-import { ACCENT, figure, pairs, Plot } from "./plots";
+import { confusionAlt, prAlt, residualsAlt, rocAlt, scatterAlt, seriesAlt } from "./describe";
+import { ACCENT, BACKGROUND, figure, pairs, Plot } from "./plots";
 import { isRecord, subscribe, traits } from "./traits";
 import type { AnyModel, ClassificationPlots, ForecastPlots, RegressionPlots, TrialDetails } from "./types";
 
@@ -176,6 +177,7 @@ function classification(p: ClassificationPlots): HTMLElement[] {
           ],
         }),
         "roc-plot",
+        rocAlt(p.roc?.auc, roc.length),
       ),
     );
   }
@@ -192,6 +194,7 @@ function classification(p: ClassificationPlots): HTMLElement[] {
           marks: [Plot.line(pr, { x: "x", y: "y", stroke: ACCENT, strokeWidth: 2 })],
         }),
         "pr-plot",
+        prAlt(p.pr?.ap, pr.length),
       ),
     );
   }
@@ -217,20 +220,33 @@ function classification(p: ClassificationPlots): HTMLElement[] {
           padding: 0.04,
           x: { domain: labels, label: "predicted", tickFormat: short },
           y: { domain: labels, label: "actual", tickFormat: short },
-          color: { type: "linear", scheme: "blues", domain: [0, max] },
+          // the accent colour, more opaque the more rows: follows the theme (a colour scheme
+          // would not); the counts are drawn in the text colour on a halo of the background
+          opacity: { type: "linear", domain: [0, max], range: [0.06, 1] },
           marks: [
-            Plot.cell(cells, { x: "predicted", y: "actual", fill: "n", inset: 0.5, tip: true }),
+            Plot.cell(cells, {
+              x: "predicted",
+              y: "actual",
+              fill: ACCENT,
+              fillOpacity: "n",
+              inset: 0.5,
+              tip: true,
+            }),
             labels.length <= 12
               ? Plot.text(cells, {
                   x: "predicted",
                   y: "actual",
                   text: (c: { n: number }) => String(c.n),
-                  fill: (c: { n: number }) => (c.n > max * 0.55 ? "white" : "black"),
+                  fill: "currentColor",
+                  stroke: BACKGROUND,
+                  strokeWidth: 3,
+                  paintOrder: "stroke",
                 })
               : null,
           ],
         }),
         "confusion-plot",
+        confusionAlt(labels, cells),
       ),
     );
   }
@@ -263,6 +279,7 @@ function regression(p: RegressionPlots): HTMLElement[] {
           ],
         }),
         "scatter-plot",
+        () => scatterAlt(sc),
       ),
     );
   }
@@ -282,6 +299,7 @@ function regression(p: RegressionPlots): HTMLElement[] {
           ],
         }),
         "residuals-plot",
+        () => residualsAlt(res),
       ),
     );
   }
@@ -299,6 +317,14 @@ function forecast(p: ForecastPlots, target: string): HTMLElement[] {
     `Backtest${series}`,
     () => seriesChartOptions({ ...chart, width: 2 * W + 60, height: H + 30 }),
     "backtest-plot",
+    () => {
+      const wt = hasTimeOfDay([...history.map((d) => d.t), ...windows.flatMap((w) => w.predicted.map((d) => d.t))]);
+      return seriesAlt({
+        ...chart,
+        when: (t) => fmtTime(t, wt),
+        series: typeof p.series_id === "string" && p.series_id ? p.series_id : undefined,
+      });
+    },
   );
   fig.append(seriesLegend(chart, { actual: true }));
   return [fig];

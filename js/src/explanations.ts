@@ -5,7 +5,8 @@
 import { barX, dot, ruleX, ruleY, text } from "@observablehq/plot";
 import { badge, empty, h, panel, renderFailure, replace, select } from "./dom";
 import { fmtNum } from "./format";
-import { ACCENT, figure } from "./plots";
+import { beeswarmAlt, dependenceAlt, importanceAlt, waterfallAlt } from "./describe";
+import { ACCENT, figure, NEUTRAL } from "./plots";
 import { getDict, isRecord, send, subscribe, traits } from "./traits";
 import type {
   AnyModel,
@@ -347,6 +348,7 @@ function importanceFigure(e: Explanation, sp: ExplanationSpace): HTMLElement {
       ],
     }),
     "importance-chart",
+    importanceAlt(bars as { feature: string; importance: number }[], spaceNote(sp)),
   );
 }
 
@@ -383,11 +385,12 @@ function beeswarmFigure(e: Explanation, sp: ExplanationSpace): HTMLElement {
       color: { type: "linear", domain: [0, 1], range: [NEGATIVE, POSITIVE], interpolate: "rgb" },
       marks: [
         ruleX([0], { stroke: "currentColor", strokeOpacity: 0.4 }),
-        dot(unvalued, { x: "shap", y: "y", r: 1.8, fill: "#999", fillOpacity: 0.6 }),
+        dot(unvalued, { x: "shap", y: "y", r: 1.8, fill: NEUTRAL, fillOpacity: 0.6 }),
         dot(valued, { x: "shap", y: "y", r: 1.8, fill: "value", fillOpacity: 0.75 }),
       ],
     }),
     "beeswarm-chart",
+    () => beeswarmAlt(features, dots),
   );
 }
 
@@ -459,6 +462,7 @@ function dependenceFigure(model: AnyModel, e: Explanation, sp: ExplanationSpace)
           };
         },
         "dependence-chart",
+        () => dependenceAlt(current, points, categorical),
       );
   return h(
     "div",
@@ -521,7 +525,7 @@ function waterfallFigure(model: AnyModel, e: Explanation): HTMLElement {
               x1: "start",
               x2: "end",
               y: "label",
-              fill: (b: WaterfallBar) => (b.shap > 0 ? POSITIVE : b.shap < 0 ? NEGATIVE : "#999"),
+              fill: (b: WaterfallBar) => (b.shap > 0 ? POSITIVE : b.shap < 0 ? NEGATIVE : NEUTRAL),
               insetTop: 2,
               insetBottom: 2,
               title: (b: WaterfallBar) => `${b.feature}: ${b.shap >= 0 ? "+" : ""}${fmtNum(b.shap)}`,
@@ -537,6 +541,7 @@ function waterfallFigure(model: AnyModel, e: Explanation): HTMLElement {
           ],
         }),
         "waterfall-chart",
+        () => waterfallAlt(row, base, output, bars),
       );
   return h(
     "div",

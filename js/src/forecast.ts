@@ -4,6 +4,7 @@
 // forecast. Several series: a select asks the kernel for another one. See CONTRACT.md,
 // "Forecast". The shaping helpers are shared with the details panel's backtest plot.
 import { areaY, line, ruleX, type PlotOptions } from "@observablehq/plot";
+import { seriesAlt } from "./describe";
 import { badge, empty, h, panel, renderFailure, replace, select, setOptions } from "./dom";
 import { fmtNum } from "./format";
 import { ACCENT, figure } from "./plots";
@@ -405,15 +406,30 @@ export function mountForecast(model: AnyModel, parent: HTMLElement): () => void 
       replace(content, note, empty(computing ? "Computing the forecast…" : "No forecast to show."));
       return;
     }
-    const width = Math.max(320, Math.floor(content.clientWidth || body.clientWidth || 760));
-    lastWidth = width;
+    // the measured width (0 while not laid out: redrawn once it is, see the observer below)
+    lastWidth = Math.floor(content.clientWidth || body.clientWidth);
+    const width = Math.max(320, lastWidth || 760);
     const target = traits.target(model);
     const chart = { history, windows, forecast: fc, yLabel: target || undefined };
     replace(
       content,
       note,
       seriesLegend(chart, { metric, level: finite(f.level) ? f.level : null }, "forecast-legend"),
-      figure("", () => seriesChartOptions({ ...chart, width, height: 280 }), "forecast-chart"),
+      figure(
+        "",
+        () => seriesChartOptions({ ...chart, width, height: 280 }),
+        "forecast-chart",
+        () => {
+          const wt = hasTimeOfDay([...history.map((p) => p.t), ...fc.map((p) => p.t)]);
+          return seriesAlt({
+            ...chart,
+            when: (t) => fmtTime(t, wt),
+            series: shown || undefined,
+            metric,
+            level: finite(f.level) ? f.level : null,
+          });
+        },
+      ),
       fc.length ? forecastTable(fc, f.level) : null,
     );
   };

@@ -69,6 +69,17 @@ export function mountProgress(model: AnyModel, parent: HTMLElement): () => void 
         h("b", { text: fmtInt(n(st.n_failed)) }),
         " failed",
       ),
+      // stopped: by the budget, the trial's own timeout, Cancel, or pruned as hopeless — not failures
+      h(
+        "span",
+        {
+          class: "ans-count",
+          "data-count": "stopped",
+          title: "trials stopped by the time budget, their trial_timeout, Cancel, or pruned as hopeless",
+        },
+        h("b", { text: fmtInt(n(st.n_stopped)) }),
+        " stopped",
+      ),
       h("span", { class: "ans-count", "data-count": "running" }, h("b", { text: fmtInt(n(st.n_running)) }), " running"),
     );
     const hasBest = typeof st.best_score === "number";

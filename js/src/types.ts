@@ -84,7 +84,10 @@ export interface Status {
   budget?: number | null;
   eta?: number | null;
   n_done?: number | null;
+  /** trials whose status is "failed" (an error, a crash, out of memory) */
   n_failed?: number | null;
+  /** trials stopped, not failed: status "timeout", "cancelled" or "pruned" */
+  n_stopped?: number | null;
   n_running?: number | null;
   best_score?: number | null;
   best_learner?: string | null;
