@@ -111,6 +111,9 @@ class Estimator(BaseEstimator):
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting {n} features "
                              "as input")
         names = getattr(self, "feature_names_in_", None)
+        if names is None:  # an array now, a frame (of unnamed columns) at fit: the fitted columns, in order
+            trained = getattr(getattr(self._experiment, "prepared", None), "X", None)
+            names = None if trained is None or trained.shape[1] != X.shape[1] else trained.columns
         return pd.DataFrame(X, columns=list(names)) if names is not None else X
 
     def _check_fit_input(self, X: Any, y: Any, config: ExperimentConfig) -> tuple[Any, Any]:

@@ -62,8 +62,8 @@ def test_bad_polars_input_gets_the_same_messages_as_pandas():
         an.AutoML(show=False).fit(df.head(0), "y")
     with pytest.raises(DataError, match="lazy frame.*collect"):
         an.AutoML(show=False).fit(df.lazy(), "y")
-    with pytest.raises(DataError, match="must be a pandas DataFrame .*polars / pyarrow.*got list"):
-        an.AutoML(show=False).fit([[1, 2]], [1])
+    with pytest.raises(DataError, match="must be a pandas DataFrame .*polars / pyarrow.*got str"):
+        an.AutoML(show=False).fit("data.csv", [1])
 
 
 def test_the_studio_takes_a_polars_frame(credit):

@@ -267,6 +267,8 @@ def check_predict_columns(X: Any, columns: Sequence[str], name: str = "X") -> pd
     X = as_frame(X, name)
     if len(X) == 0:
         raise DataError(f"{name} is empty: it has no rows")
+    if any(not isinstance(c, str) for c in X.columns):  # named as at fit (see _check_columns)
+        X = X.set_axis([str(c) for c in X.columns], axis=1)
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise DataError(f"{name} lacks columns the model was trained on: {missing}")
