@@ -4,6 +4,9 @@ import { DASH, fmtInt, fmtNum, fmtSeconds, sortRows, type SortDir } from "./form
 import { send, subscribe, traits } from "./traits";
 import type { AnyModel, LeaderboardRow } from "./types";
 
+/** Statuses of trials stopped by the budget, the user or pruning: not failures (js/CONTRACT.md). */
+const STOPPED = ["timeout", "cancelled", "pruned"];
+
 export interface Column {
   id: string;
   label: string;
@@ -88,7 +91,7 @@ function cell(col: Column, r: LeaderboardRow): HTMLTableCellElement {
       return h("td", { class: "ans-num", text: fmtSeconds(v as number | null) });
     case "status": {
       const status = String(r.status ?? "");
-      const failed = status === "failed" || !!r.error;
+      const failed = status === "failed"; // stopped (timeout, cancelled, pruned) is no failure
       return h(
         "td",
         { class: "ans-status" },
@@ -222,8 +225,11 @@ export function mountLeaderboard(model: AnyModel, parent: HTMLElement): () => vo
     markSelected();
 
     placeholder.hidden = rows.length > 0;
-    const failed = rows.filter((r) => r.status === "failed" || r.error).length;
-    aside.textContent = rows.length ? `${rows.length} rows${failed ? ` · ${failed} failed` : ""}` : "";
+    const failed = rows.filter((r) => r.status === "failed").length;
+    const stopped = rows.filter((r) => STOPPED.includes(String(r.status))).length;
+    aside.textContent = rows.length
+      ? `${rows.length} rows${failed ? ` · ${failed} failed` : ""}${stopped ? ` · ${stopped} stopped` : ""}`
+      : "";
   };
 
   const render = () => {

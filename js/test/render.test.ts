@@ -137,6 +137,26 @@ describe("render", () => {
     expect(el.querySelector('tr[data-trial-id="3"]')!.classList.contains("ans-selected")).toBe(true);
   });
 
+  it("counts stopped trials apart from failed ones in the leaderboard's header", async () => {
+    const { model, q } = mount("binary");
+    const lb = model.get("leaderboard");
+    const base = lb[1];
+    model.set("leaderboard", [
+      ...lb.map((r: Record<string, unknown>) => ({ ...r, status: "ok", error: "" })),
+      { ...base, trial_id: 90, status: "failed", error: "ValueError: boom", rank: null },
+      { ...base, trial_id: 91, status: "cancelled", error: "cancelled by you", rank: null },
+      { ...base, trial_id: 92, status: "timeout", error: "stopped: the search's time ran out", rank: null },
+    ]);
+    await tick();
+    const aside = q("leaderboard-panel")[0].textContent!;
+    expect(aside).toContain("1 failed");
+    expect(aside).toContain("2 stopped");
+    const badgeOf = (id: string) =>
+      [...q("leaderboard-row")].find((r) => r.dataset.trialId === id)!.querySelector(".ans-status")!.innerHTML;
+    expect(badgeOf("90")).toContain("failed");
+    expect(badgeOf("91")).not.toContain("ans-badge-failed");
+  });
+
   it("shows the error trait and hides it again", async () => {
     const { model, q } = mount("binary");
     model.set("error", "boom");
