@@ -12,6 +12,7 @@ import time
 
 import pytest
 from nbdriver import cell, kernel_exec, open_notebook, run_cell, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +69,22 @@ def set_number(loc, value: float) -> None:
     loc.fill(str(value))
     loc.dispatch_event("change")
     loc.blur()
+
+
+def set_number_until(loc, value: float, settled, attempts: int = 3) -> None:
+    """Type ``value`` until ``settled()`` (a wait that raises on timeout) sees its effect.
+
+    A panel re-rendered by a snapshot that arrives in the same instant (pre-run checks
+    finishing, an explanation payload) rebuilds its inputs from the traits and can drop a value
+    typed just then; a user retypes it, so does this."""
+    for attempt in range(attempts):
+        set_number(loc, value)
+        try:
+            settled()
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
 
 
 def row_ids(scope) -> list[str]:
@@ -324,8 +341,7 @@ def test_errors_do_not_break_the_front_end(lab, page, notebook, shot):
     w = cell(page, 2).locator(OUT)
     tid(w, "target-select").first.wait_for()
     choose(page, tid(w, "target-select").first, "Status")
-    set_number(tid(w, "budget-input").first, -5)
-    tid(w, "config-error").first.wait_for(timeout=15_000)
+    set_number_until(tid(w, "budget-input").first, -5, lambda: tid(w, "config-error").first.wait_for(timeout=15_000))
     shot("02-config-error", w)
     assert kjson(page, "s.config_errors"), "kernel reports no config error for budget=-5"
     if tid(w, "run").first.is_enabled():
@@ -393,13 +409,12 @@ def test_explanations_panel_renders(lab, page, notebook, shot, artifacts):
         arg=[panel.element_handle(), options[1]],
         timeout=30_000,
     )
-    set_number(tid(panel, "row-input").first, 5)
-    page.wait_for_function(
+    set_number_until(tid(panel, "row-input").first, 5, lambda: page.wait_for_function(
         "(el) => el.querySelector('[data-testid=row-input]')?.value === '5'"
         " && /Row 5/.test(el.querySelector('[data-testid=waterfall-chart]')?.textContent ?? '')",
         arg=panel.element_handle(),
         timeout=30_000,
-    )
+    ))
     has_graphics(page, tid(panel, "dependence-chart").first, min_marks=5)
     has_graphics(page, tid(panel, "waterfall-chart").first, min_marks=2)
     view = kjson(page, "[s.explanation['dependence']['feature'], s.explanation['waterfall']['row']]")
