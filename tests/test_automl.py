@@ -262,6 +262,8 @@ def test_the_mlp_joins_short_runs_only_when_named(penguins, folder, tmp_path):
     df = penguins.dropna(subset=["species"])
     short = an.AutoML(time_budget=6, folder=folder, show=False).fit(df, "species")
     assert "mlp" not in set(short.leaderboard()["learner"])  # min_budget: 120 s
-    named = an.AutoML(time_budget=8, allowed_learners=["mlp"], folder=str(tmp_path / "named"), show=False)
+    # a trial limit, not a short budget: the fork server that preloads torch starts first
+    named = an.AutoML(time_budget=60, max_trials=3, allowed_learners=["mlp"], folder=str(tmp_path / "named"),
+                      show=False)
     lb = named.fit(df, "species").leaderboard()
     assert (lb.loc[lb["learner"] == "mlp", "status"] == "ok").any()
