@@ -169,7 +169,8 @@ def explain_pipeline(
     steps = dict(model.steps)
     class_name = None if classes is None or class_index is None else classes[class_index]
     rng = np.random.default_rng(seed)
-    if "ensemble" in steps or type(steps.get("model")).__name__ not in (*TREE_MODELS, *LINEAR_MODELS):
+    kind = explainer_kind(model)
+    if kind == "permutation":
         rows = max_rows if max_rows is not None else AGNOSTIC_ROWS
         Xs = _sample(X, rows, rng)
         exp = _explain_agnostic(model, Xs, background, task, classes, class_index, rng, steps, profile)
@@ -179,7 +180,7 @@ def explain_pipeline(
         feat, est = steps["featurize"], steps["model"]
         names = [str(n) for n in feat.get_feature_names_out()]
         Xe = pd.DataFrame(np.asarray(feat.transform(Xs), dtype=np.float32), columns=names, index=Xs.index)
-        if type(est).__name__ in TREE_MODELS:
+        if kind == "tree":
             exp = _explain_tree(est, Xe, task, class_index)
         else:
             bg = _sample(background, LINEAR_BACKGROUND, rng)

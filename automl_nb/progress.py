@@ -15,6 +15,7 @@ from .run.events import (
     TrialFailed,
     TrialFinished,
 )
+from .run.trial import STOPPED
 
 
 class ProgressLine:
@@ -41,10 +42,10 @@ class ProgressLine:
         elif isinstance(event, TrialFinished):
             self.n_ok += 1
         elif isinstance(event, TrialFailed):  # stopped (budget, cancel, pruned, trial_timeout) is no failure
-            if event.result.status == "failed":
-                self.n_failed += 1
-            else:
+            if event.result.status in STOPPED:
                 self.n_stopped += 1
+            else:
+                self.n_failed += 1
         elif isinstance(event, BestChanged):
             self.best = f"{event.score:.4g} ({event.learner})"
         elapsed = min(self.time_budget, max(0.0, event.time - self._start(event)))

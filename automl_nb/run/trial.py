@@ -17,6 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 
 STATUSES = ("ok", "failed", "timeout", "pruned", "cancelled")
+#: trials stopped by the budget, the user or pruning (or their own trial_timeout): not failures
+STOPPED = frozenset({"timeout", "cancelled", "pruned"})
 
 
 @dataclass(frozen=True)

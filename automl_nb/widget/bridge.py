@@ -28,6 +28,7 @@ from ..run.events import (
     RunStarted,
     TrialStarted,
 )
+from ..run.trial import STOPPED
 from .records import best_record, data_info, history_points, leaderboard_rows
 
 log = logging.getLogger("automl_nb")
@@ -38,9 +39,6 @@ PHASES = ("configuring", "profiling", "searching", "paused", "ensembling", "refi
           "finished", "cancelled", "failed")
 INTERRUPTED = ("the run was interrupted before it finished (kernel restart?); "
                "an.load(folder).resume() continues it")
-#: trial statuses counted as "stopped", not failed: stopped by the time budget, by the trial's
-#: own trial_timeout, by Cancel, or as hopeless after its first fold (nothing went wrong)
-STOPPED = frozenset({"timeout", "cancelled", "pruned"})
 
 # ---- the bridge ------------------------------------------------------------------------------
 
