@@ -21,13 +21,14 @@ from sklearn.utils.metaestimators import available_if
 
 from .errors import NotFittedError
 from .estimator import FACADE_ONLY, Estimator, has_predict_proba
+from .export.facade import ExportMethods
 
 DEFAULT_ROOT = "automl_nb_runs"
 
 __all__ = ["FACADE_ONLY", "AutoML", "NotFittedError", "load"]
 
 
-class AutoML(Estimator):
+class AutoML(ExportMethods, Estimator):
     """Automated machine learning for a pandas DataFrame, in the background.
 
     Parameters

@@ -1,0 +1,94 @@
+"""The export methods of :class:`~automl_nb.AutoML` (a mixin: each method checks that there
+is something to export, then hands the experiment to the module that does the work)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFittedError
+
+
+class ExportMethods:
+    """``to_code``, ``report``, ``export_onnx`` and ``log_mlflow``."""
+
+    def _exportable_experiment(self) -> Any:
+        exp = self._require_experiment()  # type: ignore[attr-defined]
+        run = getattr(self, "_run", None)
+        if run is not None and not run.done():
+            raise RuntimeError("the run is still going; wait() for it before exporting")
+        if exp.outcome.model is None:
+            raise NotFittedError("this run has no final model to export; fit() or resume() it first")
+        return exp
+
+    def to_code(self, path: str | Path | None = None, trial: int | None = None) -> str:
+        """A standalone Python script (scikit-learn, LightGBM, pandas; no ``automl_nb``) that
+        builds the final model, or the pipeline of finished trial ``trial``, from scratch.
+
+        The script defines ``build_model()`` (the unfitted model); run as a program,
+        ``python script.py data.csv target model.joblib`` fits it and saves it. Returns the
+        script's text; writes it to ``path`` too (a new file) when given.
+        """
+        from .code import to_code
+
+        exp = self._exportable_experiment()
+        text = to_code(exp, trial)
+        if path is not None:
+            write_new(Path(path), text.encode())
+        return text
+
+    def report(self, path: str | Path) -> Path:
+        """Write the run's report to the new file ``path``: self-contained HTML (``.html``,
+        opens offline) or Markdown (``.md``). Data profile, guardrails, validation,
+        featurization, every trial and why it was tried, the ensemble, explanations, test
+        metrics (when ``test`` was called), library versions and the seed."""
+        from .report import write_report
+
+        exp = self._exportable_experiment()
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm", ".md"):
+            raise ValueError(f"path {str(path)!r}: the report is written as .html or .md")
+        check_new(path)
+        return write_report(self, exp, path)
+
+    def export_onnx(self, path: str | Path) -> Path:
+        """Write the final model as ONNX to the new file ``path`` (extra ``automl_nb[onnx]``):
+        one graph input per raw column, named as the column; checked with onnxruntime on
+        held-out rows before the file is written."""
+        from .onnx import export_onnx
+
+        exp = self._exportable_experiment()
+        path = Path(path)
+        check_new(path)
+        return export_onnx(exp, path)
+
+    def log_mlflow(self, experiment: str | None = None, tracking_uri: str | None = None) -> str:
+        """Log the run to MLflow (extra ``automl_nb[mlflow]``): settings as params, scores as
+        metrics, leaderboard, guardrails and report as artifacts, and the model (loadable
+        with ``mlflow.pyfunc.load_model``). Returns the MLflow run id."""
+        from .mlflow_log import log_mlflow
+
+        exp = self._exportable_experiment()
+        return log_mlflow(self, exp, experiment=experiment, tracking_uri=tracking_uri)
+
+
+def check_new(path: Path) -> None:
+    """Refuse a path that exists (nothing is overwritten) or whose folder does not."""
+    if path.exists():
+        raise FileExistsError(f"path {str(path)!r} already exists; choose a new file")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"path {str(path)!r}: the folder {str(path.parent)!r} does not exist")
+
+
+def write_new(path: Path, data: bytes) -> Path:
+    """Write ``data`` to the new file ``path`` whole or not at all (a temporary file renamed)."""
+    check_new(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
