@@ -36,6 +36,11 @@ class DataError(ValueError):
         self.field = field
 
 
+class ExportError(ValueError):
+    """A model (or a step of it) cannot be taken out this way; the message names the step
+    or trial and, where there is one, the way that works (``AutoML(exportable="onnx")``...)."""
+
+
 _lock = threading.Lock()
 
 

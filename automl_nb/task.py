@@ -194,3 +194,7 @@ class Task:
     def form_defaults(self, df: Any, config: dict[str, Any]) -> dict[str, Any]:
         """Suggestions the Studio's form shows for this task's settings."""
         return {}
+
+    # ---- ways out (automl_nb.export): a task that cannot export says so -------------------
+    # Each export module adds the method it needs here (default: ExportError naming the task)
+    # and the task packages implement it.
