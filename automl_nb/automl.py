@@ -347,7 +347,8 @@ class AutoML(ExportMethods, Estimator):
         with every reported metric of the task and evaluation plots (ROC, precision-recall,
         confusion, calibration; or predicted vs actual and residuals)."""
         exp = self._require_experiment()
-        return exp.task.test(self, exp, X, y)
+        exp.last_test = exp.task.test(self, exp, X, y)  # the run report shows the last test
+        return exp.last_test
 
     def forecast_plot(self, series: Any = None, X: Any = None, ax: Any = None, history: int | None = None):
         """Forecasting: a matplotlib figure of the history, the final model's backtest

@@ -44,9 +44,14 @@ CREATE TABLE IF NOT EXISTS trials (
     predict_seconds REAL,
     duration REAL,
     started_at REAL,
-    error TEXT
+    error TEXT,
+    reason TEXT
 );
 """
+#: the trials table's columns, in order (a folder written before ``reason`` gains it on open)
+_TRIAL_COLUMNS = ("trial_id", "learner", "phase", "status", "score", "score_std", "params", "fold_scores",
+                  "metrics", "refit_params", "fit_seconds", "predict_seconds", "duration", "started_at",
+                  "error", "reason")
 
 
 class FolderError(OSError):
@@ -133,6 +138,7 @@ class Store:
         except OSError as exc:
             raise unwritable(self.folder, exc) from exc
         self._lock = threading.Lock()
+        self._columns = _TRIAL_COLUMNS  # the trials table's columns in this folder
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -140,6 +146,12 @@ class Store:
         try:
             with self._sql(), self._db:
                 self._db.executescript(_SCHEMA)
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(trials)")}
+                if "reason" not in columns:  # a folder from before trials had reasons
+                    try:
+                        self._db.execute("ALTER TABLE trials ADD COLUMN reason TEXT")
+                    except sqlite3.OperationalError:  # read-only: its trials read without reasons
+                        self._columns = _TRIAL_COLUMNS[:-1]
         except FolderError:
             self._db.close()
             raise
@@ -197,11 +209,12 @@ class Store:
                 raise unwritable(path, exc) from exc
         with self._sql(), self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO trials VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO trials ({', '.join(_TRIAL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_TRIAL_COLUMNS))})",
                 (
                     r.trial_id, r.learner, r.phase, r.status, _nan_to_none(r.score), _nan_to_none(r.score_std),
                     dumps(r.params), dumps(r.fold_scores), dumps(r.metrics), dumps(r.refit_params),
-                    r.fit_seconds, r.predict_seconds, r.duration, r.started_at, r.error,
+                    r.fit_seconds, r.predict_seconds, r.duration, r.started_at, r.error, r.reason,
                 ),
             )
 
@@ -209,11 +222,12 @@ class Store:
         """Every trial, by id. With ``with_oof`` their out-of-fold predictions too; a damaged
         ``oof/<id>.npy`` is left out with a warning (that trial cannot join an ensemble)."""
         with self._sql():
-            rows = self._db.execute("SELECT * FROM trials ORDER BY trial_id").fetchall()
+            rows = self._db.execute(f"SELECT {', '.join(self._columns)} FROM trials ORDER BY trial_id").fetchall()
         out = []
         for row in rows:
+            row = (*row, None)[:len(_TRIAL_COLUMNS)]  # no reason column: None
             (tid, learner, phase, status, score, std, params, folds, metrics, refit_params,
-             fit_s, pred_s, dur, started, error) = row
+             fit_s, pred_s, dur, started, error, reason) = row
             try:
                 r = TrialResult(
                     tid, learner, json.loads(params), status, phase,
@@ -222,6 +236,7 @@ class Store:
                     fold_scores=json.loads(folds), metrics=json.loads(metrics),
                     fit_seconds=fit_s, predict_seconds=pred_s, duration=dur, started_at=started,
                     error=error, refit_params=json.loads(refit_params),
+                    reason=(phase or "") if reason is None else reason,  # stored before reasons: the phase
                 )
             except (TypeError, ValueError) as exc:
                 raise damaged(self.path, f"the record of trial {tid} is not readable", exc) from exc

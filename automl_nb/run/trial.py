@@ -28,6 +28,7 @@ class TrialConfig:
     params: dict[str, Any]
     phase: str = "search"  # baseline, portfolio, search
     prune_above: float | None = None  # loss after the first fold above which the trial stops
+    reason: str = ""  # why the searcher chose it, in words ("portfolio slot 3: lightgbm default 1")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TrialResult:
     started_at: float = 0.0
     error: str = ""
     refit_params: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # why it was tried (the searcher's words); a trial stored without one: its phase
     oof: np.ndarray | None = None  # out-of-fold predictions (rows outside every fold are NaN)
 
     @property

@@ -9,6 +9,11 @@ Three phases, in order:
 3. search — Optuna TPE, one study per learner (portfolio results are its first points),
    with the next learner chosen by how good it is and how much it costs.
 
+Every configuration carries its ``reason``: why it was tried, in words (the baseline, a
+portfolio slot, TPE on a learner chosen by score and cost, each prefixed "resumed:" when
+asked after a stopped run was resumed); the searcher writes it on the trial's result when
+told, so the store, the leaderboard details and the report show it.
+
 With ``deterministic=True`` results are told in trial order and a trial is asked only when
 the trials it may depend on are told, so a seeded, trial-limited run repeats exactly.
 """
@@ -46,6 +51,12 @@ PORTFOLIO_ORDER = (
 )
 
 BASELINES = (("dummy", 0), ("linear", 0))
+#: what each baseline is, for the trials' reasons (others are named by learner and default)
+BASELINE_WORDS = {
+    "dummy": "class priors (classification) or the mean (regression), the score every model must beat",
+    "linear": "a fast regularized linear model, so a real model is on the leaderboard within seconds",
+    "seasonal_naive": "the seasonal naive forecast (each step repeats the last season), the score to beat",
+}
 MAX_REPEATS = 8  # samples of a configuration already tried before a learner's space counts as exhausted
 
 
@@ -69,17 +80,25 @@ class Searcher:
         self.n_workers, self.deterministic = n_workers, deterministic
         self.rng = np.random.default_rng(seed)
         self.next_id = 0
-        self._queue: list[tuple[str, str, dict]] = []  # (phase, learner, params)
-        for name, i in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio)):
-            spec = self.learners.get(name)
-            if spec is not None and i < len(spec.defaults):
-                phase = "baseline" if (name, i) in BASELINES or name == baseline else "portfolio"
-                self._queue.append((phase, name, dict(spec.defaults[i])))
+        self._queue: list[tuple[str, str, dict, str]] = []  # (phase, learner, params, reason)
+        slot = 0
+        order = [(name, i) for name, i in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio))
+                 if name in self.learners and i < len(self.learners[name].defaults)]
         for spec in learners:  # defaults not named in the order above still run, last
-            for d in spec.defaults:
-                if not any(n == spec.name and p == d for _, n, p in self._queue):
-                    phase = "baseline" if spec.name == baseline else "portfolio"
-                    self._queue.append((phase, spec.name, dict(d)))
+            order += [(spec.name, i) for i in range(len(spec.defaults)) if (spec.name, i) not in order]
+        for name, i in order:
+            params = dict(self.learners[name].defaults[i])
+            if any(n == name and p == params for _, n, p, _ in self._queue):
+                continue
+            if (name, i) in BASELINES or name == baseline:
+                phase, reason = "baseline", f"baseline: {name}, {BASELINE_WORDS.get(name, f'default {i + 1}')}"
+            else:
+                slot += 1
+                phase, reason = "portfolio", f"portfolio slot {slot}: {name} default {i + 1} (a strong default, tried before any search)"
+            self._queue.append((phase, name, params, reason))
+        self._resumed = False  # set by restore: reasons then start with "resumed:"
+        self._choice = ""  # why _choose_learner chose its learner (the search phase's reason)
+        self._reasons: dict[int, str] = {}  # trial id -> reason, written on its result when told
         self._studies: dict[str, Any] = {}
         self._pending: dict[int, tuple[str, Any]] = {}  # trial id -> (learner, optuna trial)
         self._buffer: dict[int, TrialResult] = {}
@@ -95,6 +114,7 @@ class Searcher:
         their configurations are not queued again."""
         for r in results:
             self.forget_default(r.learner, r.params)
+        self._resumed = bool(results)
         self.next_id = max((r.trial_id for r in results), default=-1) + 1
         self._told_upto = self.next_id
         for r in results:
@@ -104,8 +124,8 @@ class Searcher:
         """The baseline, if it is next in line (it needs no worker), else None."""
         if not self._queue or self._queue[0][1] != self.baseline or self.baseline in self._skip:
             return None
-        phase, name, params = self._queue.pop(0)
-        return self._register(phase, name, params, None, None)
+        phase, name, params, reason = self._queue.pop(0)
+        return self._register(phase, name, params, None, None, reason)
 
     def has_more(self) -> bool:
         """Whether any configuration is left to try."""
@@ -131,10 +151,10 @@ class Searcher:
         if self.deterministic and self._told_upto < self.next_id - self.n_workers + 1:
             return None  # wait for the results this trial may depend on
         while self._queue:
-            phase, name, params = self._queue.pop(0)
+            phase, name, params, reason = self._queue.pop(0)
             if name in self._skip:
                 continue
-            return self._register(phase, name, params, None, None)
+            return self._register(phase, name, params, None, None, reason)
         name = self._choose_learner()
         if name is None:
             return None
@@ -150,7 +170,7 @@ class Searcher:
                 return self.ask()
             seen = self._seen(name, params)
             if seen is False:
-                return self._register("search", name, params, trial, prune_above)
+                return self._register("search", name, params, trial, prune_above, self._search_reason(name, study))
             # tried already (small discrete spaces): tell TPE the known outcome, sample again
             if seen is not None and seen.ok:
                 study.tell(trial, self._loss(seen))
@@ -160,6 +180,8 @@ class Searcher:
         return self.ask()
 
     def tell(self, result: TrialResult) -> None:
+        if not result.reason:  # the searcher's reason, on the result the store keeps
+            result.reason = self._reasons.get(result.trial_id, result.phase)
         if not self.deterministic:
             self._tell(result)
             return
@@ -183,12 +205,23 @@ class Searcher:
 
     # ---- internals -----------------------------------------------------------------------
 
-    def _register(self, phase: str, name: str, params: dict, trial: Any, prune_above: float | None) -> TrialConfig:
+    def _register(self, phase: str, name: str, params: dict, trial: Any, prune_above: float | None,
+                  reason: str) -> TrialConfig:
         tid = self.next_id
         self.next_id += 1
         self._pending[tid] = (name, trial)
         self._asked[tid] = params
-        return TrialConfig(tid, name, params, phase, prune_above if phase == "search" else None)
+        if self._resumed:
+            reason = f"resumed: {reason} (asked after the run was resumed)"
+        self._reasons[tid] = reason
+        return TrialConfig(tid, name, params, phase, prune_above if phase == "search" else None, reason)
+
+    def _search_reason(self, name: str, study: Any) -> str:
+        """Why this search trial: the learner's choice (score and cost) and how TPE samples."""
+        n_points = sum(1 for t in study.trials if t.state.is_finished())
+        how = ("TPE" if n_points >= 4 else
+               f"TPE (sampling at random until the study has 4 points; it has {n_points})")
+        return f"{how} on {name}, {self._choice or 'the only learner left'}"
 
     def _tell(self, result: TrialResult) -> None:
         self.results[result.trial_id] = result
@@ -262,11 +295,12 @@ class Searcher:
                 better = not math.isfinite(running_best) or loss < running_best - 1e-3 * abs(running_best)
                 stale = 0 if better else stale + 1
                 running_best = min(running_best, loss)
-            stats.append((name, best, max(float(secs), 0.05) * (1 + stale / 3)))
+            stats.append((name, best, max(float(secs), 0.05) * (1 + stale / 3), float(secs), stale))
         if not stats:
             return None
         known = [s for s in stats if math.isfinite(s[1])]
         if not known:
+            self._choice = "the first learner without a score yet (no learner has one)"
             return stats[0][0]
         losses = np.array([s[1] for s in known])
         spread = float(np.std(losses)) or (abs(float(losses.min())) * 0.01 + 1e-9)
@@ -274,7 +308,13 @@ class Searcher:
         secs = np.array([s[2] for s in known])
         weight = np.exp(-2.0 * gap) / np.sqrt(secs / secs.min())
         p = weight / weight.sum()
-        return known[int(self.rng.choice(len(known), p=p))][0]
+        k = int(self.rng.choice(len(known), p=p))
+        name, _, _, trial_secs, stale = known[k]
+        behind = "the best loss so far" if gap[k] == 0 else f"a best loss {gap[k]:.2f} spreads behind the leader"
+        self._choice = (f"chosen by score and cost (weight exp(-2·gap) / √relative seconds): {behind}, "
+                        f"{trial_secs:.2g} s a trial, {stale} trial(s) since it last improved; "
+                        f"drawn with probability {p[k]:.0%} among {len(known)} learner(s)")
+        return name
 
 
 def _state(name: str) -> Any:
