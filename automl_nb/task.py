@@ -198,3 +198,10 @@ class Task:
     # ---- ways out (automl_nb.export): a task that cannot export says so -------------------
     # Each export module adds the method it needs here (default: ExportError naming the task)
     # and the task packages implement it.
+
+    def code(self, experiment: Any, trial: int | None) -> str:
+        """A standalone Python script that builds the final model (``trial=None``) or
+        finished trial ``trial``'s pipeline from scratch (``AutoML.to_code``)."""
+        from .errors import ExportError
+
+        raise ExportError(f"to_code() cannot export the model of a {self.name} experiment as code")

@@ -107,6 +107,13 @@ class TabularTask(Task):
         return Pipeline([("ensemble", build_voting(members, list(weights.values()), prepared.task,
                                                    prepared.classes))])
 
+    # ---- ways out -----------------------------------------------------------------------------
+
+    def code(self, experiment: Any, trial: int | None) -> str:
+        from .code_export import tabular_code
+
+        return tabular_code(experiment, trial)
+
     # ---- facade ------------------------------------------------------------------------------
 
     @staticmethod
