@@ -51,6 +51,9 @@ class AutoML(ExportMethods, Estimator):
     folder : the experiment folder (default ``automl_nb_runs/<time>-<id>``).
     trial_timeout : seconds after which a single trial is stopped (default: the budget).
     memory_limit_mb : a worker growing beyond this is killed and its trial fails.
+    exportable : "onnx" to search only what converts to ONNX (``export_onnx``): the learners
+        that do not convert are left out (said once in the guardrails), free-text columns are
+        not featurized. None (default): every learner.
     show : show progress while fitting (a progress line in terminals and notebooks).
 
     Forecasting (``task="forecast"``; giving ``time_column`` and ``horizon`` implies it):
@@ -99,6 +102,7 @@ class AutoML(ExportMethods, Estimator):
         folder: str | Path | None = None,
         trial_timeout: float | None = None,
         memory_limit_mb: float | None = None,
+        exportable: str | None = None,
         show: bool = True,
         time_column: str | None = None,
         horizon: int | None = None,
@@ -129,6 +133,7 @@ class AutoML(ExportMethods, Estimator):
         self.folder = folder
         self.trial_timeout = trial_timeout
         self.memory_limit_mb = memory_limit_mb
+        self.exportable = exportable
         self.show = show
         self.time_column = time_column
         self.horizon = horizon
@@ -402,11 +407,26 @@ class AutoML(ExportMethods, Estimator):
                 f"trials={len(exp.results)}, best={best_s}, folder={str(exp.folder)!r})")
 
 
-def load(folder: str | Path, show: bool = True) -> AutoML:
-    """Restore an experiment from its folder: leaderboard, guardrails and the final model."""
-    from .experiment import Experiment
+def load(folder: str | Path, show: bool = True, trusted: bool | Sequence[str] = True) -> AutoML:
+    """Restore an experiment from its folder: leaderboard, guardrails and the final model.
 
-    exp = Experiment.restore(Path(folder).absolute())
+    ``trusted=True`` (a folder you made, or got from someone you trust) unpickles
+    ``model.pkl`` and ``data.joblib``: everything works, resume included. Unpickling runs
+    code from the file, so for a folder from anyone else use ``trusted=False``: the model is
+    loaded from ``model.skops``, which rebuilds only types automl_nb knows are safe (others
+    are refused, named), and nothing is unpickled. predict, predict_proba, score, test,
+    the leaderboard and guardrails work; resume, the data profile, explanations of the
+    training rows and the featurization summary (they need the pickled training data) do
+    not. ``trusted=["module.Type", ...]`` is trusted=False with those types trusted too.
+    Forecasting models have no model.skops: they load only with ``trusted=True``.
+
+    A UserWarning names each library whose version differs from the one the model was saved
+    with (``versions.json``).
+    """
+    from .experiment import Experiment
+    from .experiment_folder import restore
+
+    exp = restore(Experiment, Path(folder).absolute(), trusted=trusted)
     aml = AutoML(**{k: v for k, v in exp.config.to_dict().items() if k in AutoML().get_params() and k not in ("folder",)})
     aml.folder = str(folder)
     aml.show = show

@@ -48,6 +48,8 @@ class ExperimentConfig:
     folder: str | None = setting(None, browser=False)
     trial_timeout: float | None = setting(None, browser=False)
     memory_limit_mb: float | None = setting(None, browser=False)
+    #: "onnx": search only learners and featurization steps that convert to ONNX
+    exportable: str | None = setting(None, browser=False)
     forecast: ForecastSettings = field(default_factory=ForecastSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -198,11 +200,32 @@ class ExperimentConfig:
             raise bad("trial_timeout", f"trial_timeout must be a positive number of seconds or None, got {self.trial_timeout!r}")
         if self.memory_limit_mb is not None and (not is_number(self.memory_limit_mb) or self.memory_limit_mb <= 0):
             raise bad("memory_limit_mb", f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
+        self._validate_exportable()
         for group in TASK_SETTINGS:
             owner = next(e for e in REGISTRY if e.name == group)
             getattr(self, group).validate(active=self.task in owner.problem_types, task=self.task,
                                           validation=self.validation)
         return self
+
+    def _validate_exportable(self) -> None:
+        """exportable: None or "onnx", with some learner left that converts."""
+        from .export.onnx_support import EXPORT_FORMATS, convertible, learner_reason
+        from .learners import LEARNERS
+
+        if self.exportable is None:
+            return
+        if self.exportable not in EXPORT_FORMATS:
+            raise ConfigError(f"exportable={self.exportable!r} is not valid; choose None or one of: "
+                              f"{', '.join(EXPORT_FORMATS)}", field="exportable")
+        if self.allowed_learners is not None:
+            wanted = [n for n in self.allowed_learners if n not in self.blocked_learners]
+            if wanted and not convertible(wanted):
+                why = "; ".join(f"{n}: {learner_reason(n)}" for n in wanted)
+                raise ConfigError(f"exportable={self.exportable!r}: none of allowed_learners converts ({why})",
+                                  field="exportable")
+        if self.task != "auto" and not convertible(n for n, s in LEARNERS.items() if self.task in s.tasks):
+            raise ConfigError(f"exportable={self.exportable!r}: no learner for task={self.task!r} converts; "
+                              "leave exportable=None (to_code and log_mlflow take every model)", field="exportable")
 
     # ---- resolution of "auto" -------------------------------------------------------------
 

@@ -376,6 +376,10 @@ class Experiment:
             names = [n for n in names if n in cfg.allowed_learners or n == self.baseline]
         else:
             names = [n for n in names if LEARNERS[n].min_budget <= cfg.time_budget]
+        if cfg.exportable is not None:  # only what converts (automl_nb.export.onnx_support)
+            from .export.onnx_support import convertible
+
+            names = convertible(names)
         return [n for n in names if n not in cfg.blocked_learners]
 
     def _make_searcher(self, n_workers: int):

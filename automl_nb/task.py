@@ -205,3 +205,28 @@ class Task:
         from .errors import ExportError
 
         raise ExportError(f"to_code() cannot export the model of a {self.name} experiment as code")
+
+    def onnx_model(self, experiment: Any) -> bytes:
+        """The final model as a serialized ONNX graph, checked with onnxruntime
+        (``AutoML.export_onnx``)."""
+        from .errors import ExportError
+
+        raise ExportError(f"{self.name} models are not exported as ONNX")
+
+    def mlflow_model(self, experiment: Any) -> tuple[str, Any, Any]:
+        """The final model as ``AutoML.log_mlflow`` logs it: ``(flavor, model, example)``,
+        flavor "sklearn" (model is a scikit-learn estimator) or "pyfunc" (model is an
+        ``mlflow.pyfunc.PythonModel``); example is a few rows of what its predict takes
+        (None when there are none at hand)."""
+        from .errors import ExportError
+
+        raise ExportError(f"log_mlflow() cannot log the model of a {self.name} experiment")
+
+    def restore_without_data(self, folder: Any, store: Any) -> Any:
+        """The prepared data's description (columns, classes, metric) from the store alone,
+        for ``an.load(folder, trusted=False)``, which reads no pickle (``data.joblib`` is one)."""
+        from .export.safe_files import UntrustedModelError
+
+        raise UntrustedModelError(f"an.load(folder, trusted=False) does not load {self.name} experiments: their "
+                                  "model and data are saved as pickles only; only if you trust whoever made the "
+                                  "folder, load it with trusted=True")

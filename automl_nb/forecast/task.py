@@ -69,6 +69,12 @@ class ForecastTask(Task):
         prepared = PreparedSeries(panel=data.panel, info=info, horizon=data.horizon, metric=data.metric)
         return prepared, data, profile_series(data.panel, info)
 
+    def mlflow_model(self, experiment: Any) -> tuple[str, Any, Any]:
+        from .mlflow_model import ForecastPyfunc, horizon_frame
+
+        model, info = experiment.outcome.model, experiment.prepared.info
+        return "pyfunc", ForecastPyfunc(model, info), horizon_frame(model, info)
+
     def portfolio(self) -> list[tuple[str, int]]:
         from .forecasters import PORTFOLIO
 
@@ -98,6 +104,11 @@ class ForecastTask(Task):
         return ForecastModel(members, data.panel, data.horizon, widths, scales, config.interval_level,
                              info.time_column, info.series_id,
                              non_negative=all(float(np.min(y)) >= 0 for y in data.panel.values))
+
+    def code(self, experiment: Any, trial: int | None) -> str:
+        from .code_export import forecast_code
+
+        return forecast_code(experiment, trial)
 
     # ---- facade ------------------------------------------------------------------------------
 
@@ -170,6 +181,11 @@ class ForecastTask(Task):
 
         p = prepared
         return check_series(p.panel, p.info, p.horizon), featurization_records_forecast(p.panel, p.info, p.horizon)
+
+    def onnx_model(self, experiment: Any) -> bytes:
+        from ..errors import ExportError
+
+        raise ExportError("forecasting models are not exported as ONNX; use to_code or log_mlflow")
 
     def form_defaults(self, df: Any, config: dict[str, Any]) -> dict[str, Any]:
         from .prepare import guess_defaults

@@ -45,7 +45,10 @@ class TabularTask(Task):
             time_limit=min(2.0, 0.05 * config.time_budget),
         )
         data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
-                           metric=p.metric, n_classes=p.n_classes, seed=config.seed)
+                           metric=p.metric, n_classes=p.n_classes, seed=config.seed,
+                           exportable=config.exportable is not None)
+        if config.exportable is not None:
+            guardrails = [*guardrails, _exportable_note(config, profile)]
         records = {
             "task": {"task": p.task, "reason": p.task_reason, "metric": p.metric,
                      "classes": None if p.classes is None else p.classes.tolist(),
@@ -73,6 +76,27 @@ class TabularTask(Task):
             dropped_columns=tuple(meta["dropped_columns"]),
         )
         return prepared, data, data.profile
+
+    def restore_without_data(self, folder: Any, store: Any) -> Any:
+        from ..data.prepare import PreparedData
+
+        record, meta = store.get("task"), store.get("prepared")
+        if meta is None:
+            raise FileNotFoundError(f"the experiment in {str(folder)!r} never got past its start; nothing to restore")
+        classes = record.get("classes")
+        # no rows: the columns predict checks, the labels; what needs the training rows says so
+        return PreparedData(
+            X=pd.DataFrame(columns=record["columns"]), y=np.empty(0), y_original=np.empty(0, dtype=object),
+            task=record["task"], task_reason=meta["task_reason"], metric=record["metric"],
+            classes=None if classes is None else np.asarray(classes, dtype=object if any(
+                isinstance(c, str) for c in classes) else None),
+            n_train=meta["n_train"], n_missing_target=meta["n_missing_target"], inf_columns=meta["inf_columns"],
+            dropped_columns=tuple(meta["dropped_columns"]),
+        )
+
+    def mlflow_model(self, experiment: Any) -> tuple[str, Any, Any]:
+        X = experiment.prepared.X  # no rows after an.load(folder, trusted=False)
+        return "sklearn", experiment.outcome.model, X.head(5) if len(X) else None
 
     def n_rows(self, prepared: Any) -> int:
         return len(prepared.X)
@@ -113,6 +137,11 @@ class TabularTask(Task):
         from .code_export import tabular_code
 
         return tabular_code(experiment, trial)
+
+    def onnx_model(self, experiment: Any) -> bytes:
+        from ..export.onnx import tabular_onnx
+
+        return tabular_onnx(experiment)
 
     # ---- facade ------------------------------------------------------------------------------
 
@@ -206,6 +235,20 @@ class TabularTask(Task):
         )
         feat = preview_featurizer(p, profile, "gbm", config.seed)
         return checks, featurization_records(featurization_summary(feat, profile))
+
+
+def _exportable_note(config: Any, profile: Any) -> Any:
+    """The guardrail saying what exportable="onnx" left out of the search."""
+    from ..data.guardrails import Guardrail
+    from ..export.onnx_support import ONNX_LEARNERS, left_out_note
+    from ..learners import TABULAR
+
+    text = profile.columns_of("text")
+    note = left_out_note(TABULAR, text)
+    return Guardrail("exportable", "fixed" if note else "passed",
+                     note or f"exportable={config.exportable!r}: every learner and step converts",
+                     f"the final model converts with export_onnx(); learners searched: {', '.join(sorted(ONNX_LEARNERS))}",
+                     tuple(text))
 
 
 def preview_featurizer(prepared: Any, profile: Any, family: str, seed: int) -> Any:
