@@ -133,23 +133,45 @@ def write_plan(exp: Any, planned: Any) -> None:
 
 
 def save_model(exp: Any, store: Store | None = None) -> None:
-    """``model.pkl`` and how it was chosen, into ``store`` (default: the experiment's)."""
+    """``model.pkl`` (with ``model.skops`` and ``versions.json``, see
+    :mod:`automl_nb.export.safe_files`) and how it was chosen, into ``store`` (default: the
+    experiment's)."""
+    from .export.safe_files import save_model_files
     from .persist import dump_pipeline
 
     o = exp.outcome
     store = store or exp.store
     store.write_stream("model.pkl", lambda f: dump_pipeline(o.model, f))
+    save_model_files(o.model, store.folder, store.write_stream)  # model.skops and versions.json
     store.put("outcome", {"members": {str(k): v for k, v in o.members.items()},
                           "ensemble_score": None if math.isnan(o.ensemble_score) else o.ensemble_score,
                           "best_trial": o.best_trial, "description": o.description})
 
 
-def restore(cls: type, folder: Path, config: ExperimentConfig | None = None) -> Any:
+def restore(cls: type, folder: Path, config: ExperimentConfig | None = None, trusted: Any = None) -> Any:
     """An experiment (of class ``cls``) as its folder left it: settings, data, trials,
-    guardrails, status and the final model."""
+    guardrails, status and the final model.
+
+    ``trusted`` as ``an.load`` takes it: True unpickles ``data.joblib`` and ``model.pkl``;
+    False (or a list of type names) restores without unpickling anything
+    (:func:`restore_untrusted`). None (resuming, an AutoML unpickled): True, unless this
+    process loaded the folder with ``trusted=False``, which is then refused."""
+    from .export.safe_files import check_versions, mark, marked_untrusted, trusted_types
     from .task import get_task
 
+    if trusted is None and marked_untrusted(folder):
+        raise PermissionError(f"the experiment in {str(folder)!r} was loaded with trusted=False: restoring it again "
+                              "(to resume it) unpickles its files. If you trust whoever made the folder, "
+                              "an.load(folder, trusted=True) first")
+    trusted_folder, types = trusted_types(True if trusted is None else trusted)
     check_folder(folder)
+    if not trusted_folder:
+        exp = restore_untrusted(cls, folder, types)
+        mark(folder, trusted=False)
+        check_versions(folder, stacklevel=4)
+        return exp
+    mark(folder, trusted=True)
+    check_versions(folder, stacklevel=4)
     store = Store(folder)
     data_file = folder / "data.joblib"
     try:
@@ -191,11 +213,42 @@ def check_folder(folder: Path) -> None:
                                 "give the folder a run wrote (AutoML(folder=...), or automl_nb_runs/<time>-<id>)")
 
 
-def restore_state(exp: Any) -> None:
-    """Plan, guardrails, trials, status, the best loss so far and the final model."""
+def restore_untrusted(cls: type, folder: Path, types: list[str]) -> Any:
+    """An experiment restored without unpickling anything: settings, plan, guardrails and
+    trials from experiment.sqlite (JSON), out-of-fold predictions (``.npy``, read without
+    pickle) and the model from ``model.skops`` (types outside the allow-list and ``types``
+    refused). The training data (``data.joblib``, a pickle) is not read: predict, the
+    leaderboard and the guardrails work; resuming and what needs the training data do not."""
+    from .export.safe_files import load_skops
+    from .task import get_task
+
+    store = Store(folder)
+    try:
+        saved, record = store.get("config"), store.get("task")
+        if saved is None or record is None:
+            raise FileNotFoundError(f"the experiment in {str(folder)!r} never got past its start; nothing to restore")
+        task = get_task(record["task"])
+        prepared = task.restore_without_data(folder, store)
+        outcome = store.get("outcome")
+    finally:
+        store.close()
+    if outcome is None:
+        raise FileNotFoundError(f"the experiment in {str(folder)!r} has no final model to load")
+    model = load_skops(folder, types)
+    exp = cls(ExperimentConfig.from_dict(saved), prepared, folder, task=task)
+    exp.data, exp.profile = None, None
+    restore_state(exp, load_model=lambda path: model)
+    return exp
+
+
+def restore_state(exp: Any, load_model: Any = None) -> None:
+    """Plan, guardrails, trials, status, the best loss so far and the final model (read
+    by ``load_model(path of model.pkl)``, default: unpickled)."""
     from .data.guardrails import Guardrail
     from .finalize import Outcome
     from .persist import load_pipeline
+
+    load_model = load_model or load_pipeline
 
     folder = exp.folder
     exp.plan = ValidationPlan(**exp.store.get("plan"))
@@ -211,11 +264,11 @@ def restore_state(exp: Any) -> None:
     model_file = folder / "model.pkl"
     if outcome is not None:
         problem = None
-        if not model_file.exists():
+        if not model_file.exists() and load_model is load_pipeline:
             problem = f"{model_file} is missing"
         else:
             try:
-                model = load_pipeline(model_file)
+                model = load_model(model_file)
             except ImportError as exc:
                 problem = (f"{model_file} needs a library that is not installed here ({type(exc).__name__}: {exc}; "
                            "install it and load again)")
