@@ -94,9 +94,12 @@ def test_untrusted_load_predicts_identically_without_unpickling(credit_fit, tmp_
     assert safe.score(X, aml.predict(X)) == pytest.approx(aml.score(X, aml.predict(X)))
     assert safe.leaderboard()["trial_id"].tolist() == aml.leaderboard()["trial_id"].tolist()
     assert safe.guardrails()["check"].tolist() == aml.guardrails()["check"].tolist()
+    assert safe.test(X, aml.predict(X)).metrics["accuracy"] == 1.0
     # what needs the pickled training data is refused, never unpickled
     with pytest.raises(PermissionError, match="trusted=False"):
         safe.resume(time_budget=10)
+    with pytest.raises(ValueError, match="trusted=False"):
+        safe.explain(X.head(5))
     assert not marker.exists()
     # the same folder, trusted: the pickle's code runs (which is why trusted=False exists)
     with pytest.raises(OSError):

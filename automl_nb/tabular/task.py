@@ -185,6 +185,10 @@ class TabularTask(Task):
     def explain(self, aml: Any, experiment: Any, **kwargs: Any) -> Any:
         from .explaining import explain
 
+        if len(experiment.prepared.X) == 0:  # an.load(folder, trusted=False) reads no training rows
+            raise ValueError("explain() needs the training data (data.joblib, a pickle), which an.load(folder, "
+                             "trusted=False) does not read; only if you trust whoever made the folder, load it "
+                             "with trusted=True")
         return explain(aml, experiment, **kwargs)
 
     def featurization_summary(self, experiment: Any, family: str | None) -> pd.DataFrame:
