@@ -173,7 +173,10 @@ class Script:
             return self._sequence(v, indent)
         if isinstance(v, dict):
             items = [f"{self.value(k, indent + 1)}: {self.value(x, indent + 1)}" for k, x in v.items()]
-            return "{" + ", ".join(items) + "}"
+            flat = "{" + ", ".join(items) + "}"
+            if "\n" not in flat and len(flat) + len(_INDENT * (indent + 1)) <= WIDTH:
+                return flat
+            return "{\n" + wrap_items(items, _INDENT * (indent + 1)) + "\n" + _INDENT * indent + "}"
         if inspect.isfunction(v) or inspect.isclass(v):
             return self.name_of(v)
         if hasattr(v, "__dict__") and type(v).__module__ not in ("builtins", "numpy"):
@@ -236,6 +239,11 @@ def wrap_items(items: Iterable[str], pad: str) -> str:
     if line:
         lines.append(pad + line)
     return "\n".join(lines)
+
+
+def embedded_list(names: list[str]) -> str:
+    """A list of names as source, wrapped to :data:`WIDTH`."""
+    return "[\n" + wrap_items([repr(n) for n in names], _INDENT) + "\n]"
 
 
 def public_module(obj: Any) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ExportError
-from ..export.code import Script, docstring
+from ..export.code import Script, docstring, embedded_list
 
 #: learners whose refit is reproduced to the last digit on the same machine and versions
 #: (every estimator has random_state=seed; LightGBM keeps the refit's thread count)
@@ -366,7 +366,7 @@ def _assemble(script: Script, notes: _Notes, parts: list[str], exp: Any) -> str:
         "# " + "-" * 88 + "\n# the model\n# " + "-" * 88,
         *parts,
         "# " + "-" * 88 + "\n# data and program\n# " + "-" * 88,
-        _DATA_CODE.replace("__EMBEDDED__", repr(names)),
+        _DATA_CODE.replace("__EMBEDDED__", embedded_list(names)),
     ]
     return "\n\n\n".join(s.strip("\n") for s in sections if s.strip()) + "\n"
 
