@@ -143,13 +143,6 @@ class TabularTask(Task):
 
         return tabular_onnx(experiment)
 
-    # ---- ways out -----------------------------------------------------------------------------
-
-    def code(self, experiment: Any, trial: int | None) -> str:
-        from .code_export import tabular_code
-
-        return tabular_code(experiment, trial)
-
     # ---- facade ------------------------------------------------------------------------------
 
     @staticmethod
