@@ -25,15 +25,28 @@ class ExportMethods:
 
     def to_code(self, path: str | Path | None = None, trial: int | None = None) -> str:
         """A standalone Python script (scikit-learn, LightGBM, pandas; no ``automl_nb``) that
-        builds the final model, or the pipeline of finished trial ``trial``, from scratch.
+        builds the final model, or the pipeline of finished trial ``trial`` refit on all rows,
+        from scratch.
 
-        The script defines ``build_model()`` (the unfitted model); run as a program,
-        ``python script.py data.csv target model.joblib`` fits it and saves it. Returns the
-        script's text; writes it to ``path`` too (a new file) when given.
+        The script defines ``build_model()`` (the unfitted model: the featurizer column by
+        column, each learner's non-default arguments as the refit used them, the ensemble's
+        weights, the class prior for log loss) and ``prepare(frame, target)`` (the training
+        rows and columns, cast to the dtypes recorded in the script, since a CSV file loses
+        them); run as a program, ``python script.py data.csv target model.joblib`` (CSV or
+        Parquet) fits it and saves it. automl_nb's own transformers are carried as source.
+        Fitted on the training data, it predicts as this model to 1e-6: every learner it
+        exports is deterministic (dummy, linear, LightGBM, hist_gb, random forest, extra
+        trees, kNN: ``random_state`` is the run's seed, LightGBM keeps the refit's ``n_jobs``).
+        Forecasting: the global LightGBM and seasonal naive forecasters. What cannot be
+        exported (the PyTorch MLP, statsmodels forecasters, Prophet, the TCN) raises
+        ExportError naming it. Returns the script's text; writes it to ``path`` too (a new
+        file) when given.
         """
         from .code import to_code
 
         exp = self._exportable_experiment()
+        if path is not None:
+            check_new(Path(path))  # before the work
         text = to_code(exp, trial)
         if path is not None:
             write_new(Path(path), text.encode())

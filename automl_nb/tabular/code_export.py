@@ -23,7 +23,7 @@ from ..export.code import Script, docstring, embedded_list
 
 #: learners whose refit is reproduced to the last digit on the same machine and versions
 #: (every estimator has random_state=seed; LightGBM keeps the refit's thread count)
-DETERMINISTIC = ("dummy", "linear", "lightgbm", "hist_gb", "random_forest", "extra_trees", "knn", "mlp")
+DETERMINISTIC = ("dummy", "linear", "lightgbm", "hist_gb", "random_forest", "extra_trees", "knn")
 
 
 class Float32ForFit(TransformerMixin, BaseEstimator):
