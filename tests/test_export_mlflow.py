@@ -4,7 +4,9 @@ file stores unless MLFLOW_ALLOW_FILE_STORE is set), read back with MLflow's own 
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -69,6 +71,19 @@ def test_binary_run_round_trips_through_mlflow(credit_fit, store):
         np.testing.assert_array_equal(np.asarray(pyfunc.predict(X)), aml.predict(X))
         sk = mlflow.sklearn.load_model(model_uri)
         np.testing.assert_allclose(sk.predict_proba(X), aml.predict_proba(X))
+    # the logged model loads where automl_nb cannot be imported (our transformers by value)
+    X.to_pickle("X.pkl")
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["automl_nb"] = None
+        import mlflow, pandas as pd
+        mlflow.set_tracking_uri({store!r})
+        model = mlflow.sklearn.load_model({model_uri!r})
+        print(model.predict_proba(pd.read_pickle("X.pkl"))[:, 1].round(10).tolist())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    np.testing.assert_allclose(eval(out.stdout.strip().splitlines()[-1]), aml.predict_proba(X)[:, 1].round(10))
 
 
 def test_regression_run_round_trips_through_mlflow(carseats, tmp_path, store):
