@@ -138,12 +138,13 @@ def test_trusted_false_without_a_skops_file_says_why(credit_fit, tmp_path):
         an.load(copy, show=False, trusted="yes")
 
 
-def test_a_torch_mlp_round_trips_through_skops(credit):
+def test_a_torch_mlp_round_trips_through_skops(credit, tmp_path):
     pytest.importorskip("torch")
     import skops.io as sio
 
-    from automl_nb.export.safe_files import allowed_type
+    from automl_nb.export.safe_files import allowed_type, referenced_libraries
     from automl_nb.learners.torch_mlp import TorchMLPClassifier
+    from automl_nb.persist import dump_pipeline
 
     data = credit.dropna()
     X = data[["Seniority", "Time", "Age", "Expenses", "Income", "Amount", "Price"]].to_numpy(float)[:600]
@@ -155,6 +156,10 @@ def test_a_torch_mlp_round_trips_through_skops(credit):
     assert all(allowed_type(t) for t in untrusted), untrusted
     again = sio.loads(blob, trusted=untrusted)
     np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+    # a model.pkl holding it records torch's version
+    with open(tmp_path / "model.pkl", "wb") as f:
+        dump_pipeline(model, f)
+    assert referenced_libraries(tmp_path / "model.pkl") == ["torch"]
 
 
 def test_forecast_folders_load_only_trusted_and_their_pickle_needs_automl_nb(air_passengers, tmp_path):

@@ -80,7 +80,14 @@ class ExportMethods:
     def log_mlflow(self, experiment: str | None = None, tracking_uri: str | None = None) -> str:
         """Log the run to MLflow (extra ``automl_nb[mlflow]``): settings as params, scores as
         metrics, leaderboard, guardrails and report as artifacts, and the model (loadable
-        with ``mlflow.pyfunc.load_model``). Returns the MLflow run id."""
+        with ``mlflow.pyfunc.load_model``; its URI is the run's tag ``automl_nb.model_uri``).
+        Returns the MLflow run id.
+
+        When an MLflow run is active (``mlflow.start_run()``), everything is logged into it and
+        it stays open; otherwise a new run is started (in ``experiment``, created when missing;
+        default: MLflow's current experiment) and ended. ``tracking_uri`` is used for this call
+        only (default: MLflow's current one); a store that cannot be reached is a
+        ``ConnectionError`` naming it, within seconds."""
         from .mlflow_log import log_mlflow
 
         exp = self._exportable_experiment()
