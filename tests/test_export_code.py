@@ -128,12 +128,13 @@ def test_binary_ensemble_with_categoricals_and_missing_values(credit_aml, credit
 def test_multiclass_log_loss_blends_the_class_prior(penguins_aml, penguins, tmp_path):
     exp = penguins_aml._experiment
     scripts = _check(penguins_aml, penguins, "species", tmp_path, ["lightgbm", "hist_gb", "knn", "random_forest"])
+    # log loss: the class prior is blended in at weight 1/rows, so the final model is a vote
     base = _trial_of(penguins_aml, "dummy")
-    if base in exp.outcome.members:  # an ensemble: the prior is a member at weight 1/rows
-        text = scripts["final"]
-        assert "VotingClassifier(" in text and "weights=[" in text
-        assert "the class prior (prior smoothing, weight 1/rows)" in text
-        assert repr(exp.outcome.members[base]) in text
+    assert exp.outcome.members[base] == pytest.approx(1 / len(penguins))
+    text = scripts["final"]
+    assert "VotingClassifier(" in text and "weights=[" in text and "voting='soft'" in text
+    assert "the class prior (prior smoothing, weight 1/rows)" in text
+    assert repr(exp.outcome.members[base]) in text
 
 
 def test_regression(carseats_aml, carseats, tmp_path):
@@ -178,12 +179,14 @@ def test_text_and_datetime_columns_carry_their_transformers(tmp_path):
         "review": reviews["review"].to_numpy(),
         "arrival": pd.to_datetime(hotels["arrival_date"]).to_numpy(),  # datetime64
         "booked": hotels["arrival_date"].to_numpy(),  # dates as text
+        "country": hotels["country"].to_numpy(),  # many levels: target-encoded
         "score": reviews["score"].to_numpy(),
     })
     aml = _fit(frame, "score", tmp_path / "exp", ["linear", "dummy"], 3)
     text = aml.to_code()
     assert "class TextSVD(" in text and "class DatetimeFeatures(" in text and "def parse_datetimes(" in text
     assert "# text column 'review'" in text and "# datetime column 'arrival'" in text
+    assert "TargetEncoder(" in text and "cv=StratifiedKFold(" in text
     got = run_scripts(tmp_path, frame, "score", {"final": text})
     np.testing.assert_allclose(got["final"], aml.predict_proba(frame.drop(columns=["score"])), rtol=0, atol=1e-6)
 

@@ -216,7 +216,8 @@ class Script:
         stdlib = [p for p in plain if p.split()[1].split(".")[0] in _STDLIB]
         third = [p for p in plain if p not in stdlib]
         froms = [f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(merged.items())]
-        return "\n".join(["from __future__ import annotations", "", *stdlib, "", *third, *froms])
+        groups = [["from __future__ import annotations"], stdlib, third + froms]
+        return "\n\n".join("\n".join(g) for g in groups if g)
 
     def embedded_source(self) -> str:
         """The source of every automl_nb definition the model needs, in dependency order."""

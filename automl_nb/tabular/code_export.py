@@ -90,6 +90,10 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
 
 def tabular_code(exp: Any, trial: int | None) -> str:
     """See :meth:`automl_nb.AutoML.to_code`."""
+    if len(exp.prepared.X) == 0 or exp.profile is None:
+        raise ExportError("to_code() needs the training data's columns and their types, which "
+                          "an.load(folder, trusted=False) does not read; load the folder with trusted=True "
+                          "(only if you trust it) to export its model as code")
     if trial is None:
         model, members = exp.outcome.model, dict(exp.outcome.members)
     else:
