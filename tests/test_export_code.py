@@ -213,6 +213,10 @@ def test_bad_input_is_refused_before_anything_is_written(credit_aml, tmp_path):
     assert existing.read_text() == "mine"
     with pytest.raises(ValueError, match="trial must be a trial id"):
         credit_aml.to_code(trial="best")
+    # a folder loaded without unpickling anything has no training data to take the types from
+    untrusted = an.load(credit_aml._experiment.folder, show=False, trusted=False)
+    with pytest.raises(ExportError, match=r"an.load\(folder, trusted=False\) does not read"):
+        untrusted.to_code()
 
 
 # ---- forecasting ------------------------------------------------------------------------------
