@@ -68,14 +68,18 @@ class ExportMethods:
 
     def export_onnx(self, path: str | Path) -> Path:
         """Write the final model as ONNX to the new file ``path`` (extra ``automl_nb[onnx]``):
-        one graph input per raw column, named as the column; checked with onnxruntime on
-        held-out rows before the file is written."""
-        from .onnx import export_onnx
+        one graph input per raw column, named as the column (float numbers, string categories
+        and text with "" for missing, float64 seconds since 1970 for datetimes); outputs
+        ``label`` and ``probabilities`` (one float tensor), or ``prediction``. Checked with
+        onnxruntime on a sample of the training rows before the file is written; a step that
+        does not convert raises :class:`~automl_nb.errors.ExportError` naming it and nothing
+        is written. See :mod:`automl_nb.export.onnx` for the inputs in detail."""
+        from .onnx import onnx_bytes
 
         exp = self._exportable_experiment()
         path = Path(path)
         check_new(path)
-        return export_onnx(exp, path)
+        return write_new(path, onnx_bytes(exp))
 
     def log_mlflow(self, experiment: str | None = None, tracking_uri: str | None = None) -> str:
         """Log the run to MLflow (extra ``automl_nb[mlflow]``): settings as params, scores as

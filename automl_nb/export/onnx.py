@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
-from .facade import write_new
 
 #: rows of the training frame the exported graph is checked on
 CHECK_ROWS = 1000
@@ -46,9 +44,10 @@ TOLERANCE = 1e-4
 TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}
 
 
-def export_onnx(exp: Any, path: Path) -> Path:
-    """Convert and check the experiment's final model, then write it to the new file ``path``."""
-    return write_new(path, exp.task.onnx_model(exp))
+def onnx_bytes(exp: Any) -> bytes:
+    """The experiment's final model as a checked, serialized ONNX graph (the task decides
+    whether and how it converts); ``AutoML.export_onnx`` writes it."""
+    return exp.task.onnx_model(exp)
 
 
 # ---------------------------------------------------------------------------------------
@@ -104,7 +103,7 @@ def _members(model: Any, exp: Any) -> list[tuple[str, str | None, Any]]:
 def check_convertible(model: Any, exp: Any) -> None:
     """Raise ExportError naming the first step (or learner) of the final model that has no
     converter; nothing is converted yet."""
-    from .onnx_support import STEP_REASONS, learner_converts, learner_reason
+    from .onnx_support import ONNX_STEPS, learner_converts, learner_reason
 
     for label, learner, pipe in _members(model, exp):
         if learner is not None and not learner_converts(learner):
@@ -115,10 +114,11 @@ def check_convertible(model: Any, exp: Any) -> None:
             steps = trans.steps if hasattr(trans, "steps") else [(name, trans)]
             for _, step in steps:
                 kind = type(step).__name__
-                if kind in STEP_REASONS:
+                if not isinstance(step, str) and kind not in ONNX_STEPS:
                     cols = list(cols) if isinstance(cols, (list, tuple)) else [cols]
                     where = f"column {cols[0]!r}" if len(cols) == 1 else f"columns {cols}"
-                    raise ExportError(f"{label}: step {name!r} ({kind} on {where}): {STEP_REASONS[kind]}")
+                    raise ExportError(f"{label}: step {name!r} ({kind} on {where}) has no ONNX converter; "
+                                      f"steps that convert: {', '.join(sorted(ONNX_STEPS))}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,7 +221,20 @@ def _convert(model: Any, inputs: dict[str, dict[str, Any]], X: pd.DataFrame, exp
         raise ExportError(f"{_culprit(model, exp, inputs, None)}the conversion to ONNX failed: "
                           f"{type(exc).__name__}: {exc}") from exc
     _rename_output(onx, "variable", "prediction")
+    _portable_locale(onx)
     return onx
+
+
+def _portable_locale(onx: Any) -> None:
+    """Lowercase text with the C.UTF-8 locale (skl2onnx asks for en_US.UTF-8, which many
+    machines lack: onnxruntime would refuse the graph there)."""
+    from onnx import helper
+
+    for node in onx.graph.node:
+        if node.op_type == "StringNormalizer":
+            kept = [a for a in node.attribute if a.name != "locale"]
+            del node.attribute[:]
+            node.attribute.extend([*kept, helper.make_attribute("locale", "C.UTF-8")])
 
 
 def _for_conversion(model: Any, first: str, X: pd.DataFrame, inputs: dict[str, dict[str, Any]]) -> Any:

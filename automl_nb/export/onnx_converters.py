@@ -51,6 +51,7 @@ def _register() -> None:
         CategoryAsString,
         ConstantFeature,
         DatetimeFeatures,
+        TextSVD,
     )
 
     classifier = {"nocl": [True, False], "zipmap": [True, False, "columns"]}
@@ -85,6 +86,8 @@ def _register() -> None:
                                 _convert_category)
     update_registered_converter(DatetimeFeatures, "AutomlNbDatetimeFeatures", _shape_datetime,
                                 _convert_datetime)
+    update_registered_converter(TextSVD, "AutomlNbTextSVD", _shape_text, _convert_text,
+                                options={"tokenexp": None, "separators": None, "nan": [True, False]})
     update_registered_converter(ConstantFeature, "AutomlNbConstantFeature", _shape_constant,
                                 _convert_constant)
 
@@ -119,6 +122,10 @@ def _shape_strings(operator: Any) -> None:
 def _shape_datetime(operator: Any) -> None:
     op = operator.raw_operator
     _set_float(operator, sum(len(op._parts(j)) for j in range(op.n_features_in_)))
+
+
+def _shape_text(operator: Any) -> None:
+    _set_float(operator, int(operator.raw_operator.n_components_))
 
 
 def _shape_constant(operator: Any) -> None:
@@ -327,14 +334,75 @@ def _calendar(g: _Graph, seconds: str) -> dict[str, str]:
             "dayofyear": dayofyear, "hour": hour, "minute": minute}
 
 
+def _convert_text(scope: Any, operator: Any, container: Any) -> None:
+    """TF-IDF then the SVD's projection. skl2onnx counts the words and pairs (scikit-learn's
+    default tokenizer written for RE2); the weighting is ours, as scikit-learn computes it:
+    1 + log(count) (skl2onnx's sublinear weighting is log(1 + count)), times the idf, then
+    each row scaled to unit length."""
+    import copy
+
+    from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
+    from skl2onnx.algebra.onnx_ops import (
+        OnnxAdd,
+        OnnxDiv,
+        OnnxGreater,
+        OnnxIdentity,
+        OnnxLog,
+        OnnxMatMul,
+        OnnxMax,
+        OnnxMul,
+        OnnxReduceSumSquare,
+        OnnxSqrt,
+        OnnxWhere,
+    )
+
+    op = operator.raw_operator
+    opv = container.target_opset
+    out = operator.outputs[0].full_name
+    vec = op.vectorizer_
+    if vec is None:  # no word in training: zeros
+        _fill(scope, operator, container, 0.0)
+        return
+    if vec.norm not in ("l2", None):
+        raise NotImplementedError(f"TfidfVectorizer(norm={vec.norm!r}) has no converter here")
+    pattern = vec.token_pattern
+    if pattern == r"(?u)\b\w\w+\b":  # scikit-learn's default, as RE2 (onnxruntime) reads it
+        pattern = r"[\pL\pN_]{2,}"
+    counter = copy.copy(vec)
+    counter.sublinear_tf, counter.use_idf, counter.norm = False, False, None
+    counts = OnnxSubEstimator(counter, operator.inputs[0], op_version=opv, options={"tokenexp": pattern})
+    f32 = np.float32
+    tf = counts
+    if vec.sublinear_tf:
+        positive = OnnxGreater(counts, np.array([0], dtype=f32), op_version=opv)
+        logged = OnnxAdd(OnnxLog(OnnxMax(counts, np.array([1], dtype=f32), op_version=opv), op_version=opv),
+                         np.array([1], dtype=f32), op_version=opv)
+        tf = OnnxWhere(positive, logged, np.array([0], dtype=f32), op_version=opv)
+    weights = OnnxMul(tf, vec.idf_.astype(f32), op_version=opv) if vec.use_idf else tf
+    if vec.norm == "l2":
+        length = OnnxSqrt(OnnxReduceSumSquare(weights, np.array([1], dtype=np.int64), keepdims=1, op_version=opv),
+                          op_version=opv)
+        weights = OnnxDiv(weights, OnnxMax(length, np.array([1e-30], dtype=f32), op_version=opv), op_version=opv)
+    if op.svd_ is None:
+        OnnxIdentity(weights, op_version=opv, output_names=[out]).add_to(scope, container)
+        return
+    components = np.asarray(op.svd_.components_.T, dtype=f32)
+    OnnxMatMul(weights, components, op_version=opv, output_names=[out]).add_to(scope, container)
+
+
 def _convert_constant(scope: Any, operator: Any, container: Any) -> None:
     """A column of ones, one per row of the (first) input."""
+    _fill(scope, operator, container, 1.0)
+
+
+def _fill(scope: Any, operator: Any, container: Any, value: float) -> None:
+    """A column holding ``value``, one row per row of the (first) input."""
     from onnx import helper
 
     g = _Graph(scope, container)
     shape = g.concat([g.rows(operator.inputs[0].full_name), g.const([1], np.int64)], axis=0)
     g.node("ConstantOfShape", [shape], operator.outputs[0].full_name,
-           value=helper.make_tensor("one", 1, [1], [1.0]))
+           value=helper.make_tensor("value", 1, [1], [value]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -500,7 +568,8 @@ def _convert_dummy_regressor(scope: Any, operator: Any, container: Any) -> None:
 
 def _convert_transformed_target(scope: Any, operator: Any, container: Any) -> None:
     """The regressor's prediction through the fitted StandardScaler's inverse."""
-    from skl2onnx.algebra.onnx_ops import OnnxAdd, OnnxMul, OnnxSubEstimator
+    from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
+    from skl2onnx.algebra.onnx_ops import OnnxAdd, OnnxMul
     from sklearn.preprocessing import StandardScaler
 
     op = operator.raw_operator

@@ -19,17 +19,12 @@ NOT_CONVERTIBLE = {
     "mlp": "the PyTorch MLP has no ONNX converter here",
 }
 
-#: featurization steps (class names) whose fitted form converts; others get an ExportError
+#: featurization steps (class names) whose fitted form converts; a final model holding any
+#: other step gets an ExportError naming it
 ONNX_STEPS = frozenset({
-    "AsFloat", "BooleanToFloat", "CategoryAsString", "DatetimeFeatures", "ConstantFeature",
+    "AsFloat", "BooleanToFloat", "CategoryAsString", "DatetimeFeatures", "TextSVD", "ConstantFeature",
     "OneHotEncoder", "TargetEncoder", "SimpleImputer", "StandardScaler",
 })
-
-#: steps that do not convert, and what ``exportable="onnx"`` does instead
-STEP_REASONS = {
-    "TextSVD": ("its TF-IDF tokenizer has no exact ONNX equivalent here; AutoML(exportable=\"onnx\") "
-                "leaves free-text columns out of the features"),
-}
 
 
 def learner_converts(name: str) -> bool:
@@ -47,10 +42,7 @@ def convertible(names: Iterable[str]) -> list[str]:
     return [n for n in names if learner_converts(n)]
 
 
-def left_out_note(names: Iterable[str], text_columns: Iterable[str] = ()) -> str:
-    """One sentence for the run: what exportable="onnx" left out and why ("" for nothing)."""
+def left_out_note(names: Iterable[str]) -> str:
+    """One sentence for the run: which learners exportable="onnx" left out and why ("" for none)."""
     parts = [f"the {n} learner ({learner_reason(n)})" for n in names if not learner_converts(n)]
-    text = list(text_columns)
-    if text:
-        parts.append(f"the free-text column(s) {', '.join(map(repr, text))} ({STEP_REASONS['TextSVD'].split(';')[0]})")
     return f"exportable='onnx' leaves out {'; '.join(parts)}" if parts else ""

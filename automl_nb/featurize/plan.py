@@ -44,7 +44,7 @@ _INDICATOR = "missingindicator_"
 
 
 def build_featurizer(
-    profile: DataProfile, family: str, task: str, seed: int = 0, exportable: bool = False
+    profile: DataProfile, family: str, task: str, seed: int = 0
 ) -> ColumnTransformer:
     """Build the (unfitted) featurizer for one learner family.
 
@@ -58,9 +58,6 @@ def build_featurizer(
         ``"binary"``, ``"multiclass"`` or ``"regression"``; sets the target encoding.
     seed : int
         Seed for the target encoder's cross-fitting folds and the text SVD.
-    exportable : bool
-        Use only steps that convert to ONNX (``AutoML(exportable="onnx")``): free-text
-        columns are dropped (see :mod:`automl_nb.export.onnx_support`).
 
     Returns
     -------
@@ -99,7 +96,7 @@ def build_featurizer(
             steps = [("date_parts", DatetimeFeatures()), *_numeric_tail(family)]
             transformers.append((names.new("datetime", col), Pipeline(steps), [col]))
             outputs[str(col)] = ([], [f"{col}__", f"{_INDICATOR}{col}__"])
-        for col in profile.columns_of("text") if not exportable else ():
+        for col in profile.columns_of("text"):
             steps = [("tfidf_svd", TextSVD(random_state=seed))]
             if family in SCALED:
                 steps.append(("scale", StandardScaler()))
@@ -110,7 +107,7 @@ def build_featurizer(
         # zero output columns break estimators; Dummy* learners only need the row count
         transformers.append(("constant", ConstantFeature(), list(profile.columns)))
         outputs = {"": (["constant"], [])}
-    for kind in ("id", "constant", *(("text",) if exportable else ())):
+    for kind in ("id", "constant"):
         dropped = profile.columns_of(kind)
         if dropped and family != "dummy":
             transformers.append((names.new(f"drop_{kind}"), "drop", dropped))

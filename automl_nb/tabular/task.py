@@ -45,10 +45,9 @@ class TabularTask(Task):
             time_limit=min(2.0, 0.05 * config.time_budget),
         )
         data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
-                           metric=p.metric, n_classes=p.n_classes, seed=config.seed,
-                           exportable=config.exportable is not None)
+                           metric=p.metric, n_classes=p.n_classes, seed=config.seed)
         if config.exportable is not None:
-            guardrails = [*guardrails, _exportable_note(config, profile)]
+            guardrails = [*guardrails, _exportable_note(config)]
         records = {
             "task": {"task": p.task, "reason": p.task_reason, "metric": p.metric,
                      "classes": None if p.classes is None else p.classes.tolist(),
@@ -241,18 +240,16 @@ class TabularTask(Task):
         return checks, featurization_records(featurization_summary(feat, profile))
 
 
-def _exportable_note(config: Any, profile: Any) -> Any:
+def _exportable_note(config: Any) -> Any:
     """The guardrail saying what exportable="onnx" left out of the search."""
     from ..data.guardrails import Guardrail
     from ..export.onnx_support import ONNX_LEARNERS, left_out_note
     from ..learners import TABULAR
 
-    text = profile.columns_of("text")
-    note = left_out_note(TABULAR, text)
+    note = left_out_note(TABULAR)
     return Guardrail("exportable", "fixed" if note else "passed",
-                     note or f"exportable={config.exportable!r}: every learner and step converts",
-                     f"the final model converts with export_onnx(); learners searched: {', '.join(sorted(ONNX_LEARNERS))}",
-                     tuple(text))
+                     note or f"exportable={config.exportable!r}: every learner converts",
+                     f"export_onnx() converts the final model; the learners that convert: {', '.join(sorted(ONNX_LEARNERS))}")
 
 
 def preview_featurizer(prepared: Any, profile: Any, family: str, seed: int) -> Any:

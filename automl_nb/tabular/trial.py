@@ -32,7 +32,6 @@ class TabularData:
     n_classes: int
     seed: int = 0
     threads: int = 1
-    exportable: bool = False  # featurize only with steps that convert to ONNX
     cache: dict = field(default_factory=dict, repr=False)  # featurized folds, per family
 
     def __getstate__(self) -> dict:
@@ -61,7 +60,7 @@ def _featurized(data: TabularData, family: str, i: int) -> tuple[np.ndarray, np.
         return np.zeros((len(tr), 1), np.float32), np.zeros((len(va), 1), np.float32)
     from ..featurize.plan import build_featurizer
 
-    feat = build_featurizer(data.profile, family, data.task, data.seed, data.exportable)
+    feat = build_featurizer(data.profile, family, data.task, data.seed)
     Xtr = feat.fit_transform(data.X.iloc[tr], data.y[tr])
     Xva = feat.transform(data.X.iloc[va])
     out = (np.asarray(Xtr, dtype=np.float32), np.asarray(Xva, dtype=np.float32))
@@ -147,7 +146,7 @@ def refit(
     if rows is not None and rows < len(y):
         keep = np.sort(np.random.default_rng(data.seed).choice(len(y), rows, replace=False))
         X, y = X.iloc[keep], y[keep]
-    feat = build_featurizer(data.profile, spec.family, data.task, data.seed, data.exportable)
+    feat = build_featurizer(data.profile, spec.family, data.task, data.seed)
     Xt = np.asarray(feat.fit_transform(X, y), dtype=np.float32)
     est = spec.make(params, data.task, data.seed, data.threads)
     spec.fit(est, Xt, y, None, None, deadline)
