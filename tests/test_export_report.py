@@ -308,3 +308,28 @@ def test_report_refuses_before_fit_an_existing_path_and_other_suffixes(credit_ru
     with pytest.raises(FileNotFoundError, match="does not exist"):
         aml.report(tmp_path / "nowhere" / "r.md")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.html"]  # nothing half-written
+
+
+# ---- the Studio's Export area (the kernel side; the browser side is tests/browser/test_export_browser.py)
+
+
+def test_studio_export_says_why_an_export_cannot_be_made(air_run):
+    import time
+
+    from automl_nb.widget.view import StudioView, export_file
+
+    aml = air_run
+    view = StudioView.for_experiment(aml.experiment_, automl=aml)
+    try:
+        with pytest.raises(ValueError, match="export kind 'pdf'"):
+            view.export("pdf")
+        view.export("onnx")  # forecasting models are not ONNX: the reason shows, nothing breaks
+        deadline = time.monotonic() + 60
+        while view.exports.get("onnx", {}).get("state") in (None, "working") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        state = view.exports["onnx"]
+        assert state["state"] == "failed" and state["message"].startswith("ExportError: ") and "ONNX" in state["message"]
+        name, data = export_file(aml, "report")
+        assert name == f"{aml.folder_.name}-report.html" and data.startswith(b"<!DOCTYPE html>")
+    finally:
+        view.close()

@@ -166,6 +166,7 @@ def profile_section(aml: Any, exp: Any) -> Section:
         blocks.append(p("No column profile was kept for this task."))
     else:
         cols = [c for c in ("column", "kind", "dtype", "missing", "unique", "evidence") if c in frame.columns]
+        cols = cols if "column" in cols else [str(c) for c in frame.columns]  # a task's own profile (series)
         blocks.append(table(cols, frame[cols].itertuples(index=False)))
     return Section("profile", "Data profile", blocks)
 
@@ -201,8 +202,9 @@ def featurization_section(aml: Any) -> Section:
         if frame[c].map(lambda v: isinstance(v, (list, tuple))).any():
             frame[c] = frame[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
     return Section("featurization", "Featurization per column",
-                   [p("Each raw column: its detected kind, the steps applied and the engineered features "
-                      "the final model's (first) featurizer makes of it."),
+                   [p("How the data becomes the final model's features (aml.featurization_summary()): per raw "
+                      "column its kind, steps and engineered features, or a forecaster's lags, windows and "
+                      "calendar features."),
                     table([str(c) for c in frame.columns], frame.itertuples(index=False))])
 
 
@@ -258,8 +260,9 @@ def ensemble_section(exp: Any) -> Section:
     if len(members) <= 1:
         tid = members[0][0] if members else outcome.best_trial
         r = results.get(tid)
+        predictions = "backtest forecasts" if exp.task.score_unit == "window" else "out-of-fold predictions"
         why = ("ensembling is off" if not exp.config.ensemble else
-               "no blend of the best trials beat the best single trial on the out-of-fold predictions")
+               f"no blend of the best trials beat the best single trial on the {predictions}")
         text = (f"The final model is trial {tid} ({r.learner if r else '?'}) alone, refit on all rows: {why}.")
         return Section("ensemble", "The final model", [p(text)])
     picks = _picks([w for _, w in members])
@@ -269,14 +272,18 @@ def ensemble_section(exp: Any) -> Section:
         n = f"{round(w * picks)} of {picks}" if picks else "—"
         rows.append([tid, r.learner if r else "?", w, n, r.score if r else None, (r.reason or r.phase) if r else ""])
     best = max((results[t] for t, _ in members if t in results), key=lambda r: -exp.loss(r), default=None)
+    predictions = "backtest forecasts" if exp.task.score_unit == "window" else "out-of-fold predictions"
+    steps = getattr(outcome.model, "named_steps", {})
+    built = (f"a scikit-learn {type(steps['ensemble']).__name__} over those pipelines with these weights"
+             if "ensemble" in steps else "the weighted blend of their predictions")
     blocks = [
         p(f"{outcome.description}: greedy ensemble selection with replacement (Caruana et al., 2004) over the "
-          f"out-of-fold predictions of the best trials. Each round adds the trial that most improves the blend's "
+          f"{predictions} of the best trials. Each round adds the trial that most improves the blend's "
           f"{metric}; a member's weight is the share of rounds that picked it (the weights sum to "
           f"{sum(w for _, w in members):.3g}). The blend was kept because it beat the best single trial: "
           f"{metric} {fmt(outcome.ensemble_score)} against {fmt(best.score if best else None)}"
-          f"{f' (trial {best.trial_id})' if best else ''}. Each member is refit on all rows; the final model "
-          "is a soft-voting scikit-learn ensemble of those pipelines with these weights."),
+          f"{f' (trial {best.trial_id})' if best else ''}. Each member is refit on all the data; the final "
+          f"model is {built}."),
         table(["trial", "learner", "weight", "rounds picked", f"its own {metric}", "why it was tried"], rows),
     ]
     return Section("ensemble", "Ensemble members and weights", blocks)

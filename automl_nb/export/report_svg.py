@@ -70,8 +70,8 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
     score so far (a step line), against ``x`` (seconds since the first trial started).
     ``ylim`` (low, high) keeps a far-off score (the baseline's) from flattening the rest: a
     score beyond it is drawn on the edge as a triangle."""
-    width, height = 640, 280
-    left, right, top, bottom = 64, 16, 16, 42
+    width, height = 640, 296
+    left, right, top, bottom = 64, 16, 32, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     pts = sorted(points, key=lambda p: p[0])
     scores = [s for _, s in pts if s is not None and math.isfinite(s)]
@@ -124,8 +124,9 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
     if best is not None:
         path.append(f"L{sx(x1):.1f},{sy(best):.1f}")
         body.append(f"<path d='{' '.join(path)}' fill='none' stroke='{ACCENT}' stroke-width='2'/>")
-    body.append(f"<text x='{width - right}' y='{top + 10}' text-anchor='end' fill='{ACCENT}'>— best so far</text>")
-    body.append(f"<text x='{width - right}' y='{top + 24}' text-anchor='end' fill='{MUTED}'>● a trial's score</text>")
+    # the legend, above the plot
+    body.append(f"<text x='{width - right}' y='14' text-anchor='end' fill='{MUTED}'>● a trial's score</text>")
+    body.append(f"<text x='{width - right - 110}' y='14' text-anchor='end' fill='{ACCENT}'>— best so far</text>")
     return _svg(width, height, title, body)
 
 

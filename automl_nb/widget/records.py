@@ -21,7 +21,9 @@ def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -
     from ..leaderboard import leaderboard_frame
     from ..metrics import METRICS
 
-    frame = leaderboard_frame(list(results), metric, outcome)
+    results = list(results)
+    reasons = {r.trial_id: getattr(r, "reason", "") or r.phase for r in results}
+    frame = leaderboard_frame(results, metric, outcome)
     metric_columns = [c for c in frame.columns if c in METRICS]
     rows = []
     for rec in frame.to_dict("records"):
@@ -38,6 +40,7 @@ def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -
             "duration": rec.get("duration"),
             "status": rec.get("status"),
             "phase": rec.get("phase"),
+            "reason": "" if _missing(rec.get("trial_id")) else reasons.get(int(rec["trial_id"]), ""),
             "error": rec.get("error") or "",
             "params": params if isinstance(params, dict) else {},
         })

@@ -40,6 +40,26 @@ export default { render({ el }) {
 EXPLANATIONS_VIEW, FORECAST_VIEW = "explanations", "forecast"
 #: seconds the static HTML waits for the pre-run checks (so a saved notebook shows them)
 STATIC_WAIT_SECONDS = 10.0
+#: the Export area's files: kind -> (what it is, file name suffix, MIME type)
+EXPORTS = {
+    "report": ("report", "-report.html", "text/html"),
+    "code": ("Python script", "-model.py", "text/x-python"),
+    "onnx": ("ONNX model", "-model.onnx", "application/octet-stream"),
+}
+
+
+def export_file(aml: Any, kind: str) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of an export of ``aml``'s run, made by its own methods
+    (``report``, ``to_code``, ``export_onnx``) in a temporary folder."""
+    import tempfile
+
+    filename = f"{Path(aml.folder_).name}{EXPORTS[kind][1]}"
+    if kind == "code":
+        return filename, aml.to_code().encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="automl_nb-export-") as tmp:
+        path = Path(tmp) / filename
+        (aml.report if kind == "report" else aml.export_onnx)(path)
+        return filename, path.read_bytes()
 
 
 class StudioView(anywidget.AnyWidget):
@@ -70,6 +90,9 @@ class StudioView(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     explanation = traitlets.Dict().tag(sync=True)
     forecast = traitlets.Dict().tag(sync=True)
+    #: the Export area: per kind ("report", "code", "onnx") ``{state: working|ready|failed,
+    #: message, filename, bytes}``; the file itself comes as a ``download`` message
+    exports = traitlets.Dict().tag(sync=True)
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
@@ -185,6 +208,38 @@ class StudioView(anywidget.AnyWidget):
         with self._write_lock:
             self.forecast = payload
 
+    def export(self, kind: str) -> None:
+        """Make the file of an export (``kind``: "report", "code" or "onnx") with the run's
+        :class:`~automl_nb.AutoML` in a background thread, then send it to the browser, which
+        downloads it. Progress and any error (an :class:`~automl_nb.errors.ExportError`, a
+        missing extra) show in ``exports[kind]``."""
+        if kind not in EXPORTS:
+            raise ValueError(f"export kind {kind!r}: expected one of {', '.join(EXPORTS)}")
+        if self.automl is None or self._experiment is None:
+            raise RuntimeError("no model yet: exports need a finished run")
+        self._set_export(kind, {"state": "working", "message": f"making the {EXPORTS[kind][0]}…"})
+        threading.Thread(target=self._export, args=(kind,), name="automl_nb-studio-export", daemon=True).start()
+
+    def _export(self, kind: str) -> None:
+        import base64
+        import secrets
+
+        try:
+            filename, data = export_file(self.automl, kind)
+        except Exception as exc:  # shown in the Export area: the widget goes on
+            if not isinstance(exc, (ValueError, RuntimeError, ImportError, OSError)):
+                log.exception("automl_nb studio: export %s failed", kind)
+            self._set_export(kind, {"state": "failed", "message": f"{type(exc).__name__}: {exc}"})
+            return
+        self.send({"type": "download", "id": secrets.token_hex(8), "kind": kind, "filename": filename,
+                   "mime": EXPORTS[kind][2], "data": base64.b64encode(data).decode("ascii")})
+        self._set_export(kind, {"state": "ready", "filename": filename, "bytes": len(data),
+                                "message": f"{filename} ({len(data):,} bytes) sent to your browser's downloads"})
+
+    def _set_export(self, kind: str, state: dict[str, Any]) -> None:
+        with self._write_lock:
+            self.exports = {**self.exports, kind: state}
+
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
         extend|select_trial|explain|forecast_series, ...}``. A refused action puts its
@@ -197,6 +252,7 @@ class StudioView(anywidget.AnyWidget):
             "explain": lambda: self.explain(**{k: content[k] for k in ("trial_id", "feature", "row", "space")
                                                if k in content}),
             "forecast_series": lambda: self.show_forecast(series_id=content.get("series_id")),
+            "export": lambda: self.export(content.get("kind")),
         }
         try:
             if kind not in actions:
@@ -206,7 +262,7 @@ class StudioView(anywidget.AnyWidget):
             with self._write_lock:
                 self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
             return
-        if kind not in ("select_trial", "explain", "forecast_series") and self.error and self.error != self._validation_error:
+        if kind not in ("select_trial", "explain", "forecast_series", "export") and self.error and self.error != self._validation_error:
             with self._write_lock:
                 self.error = ""
 

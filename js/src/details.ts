@@ -7,7 +7,14 @@ import { fmtNum, fmtSeconds, fmtValue, meanStd } from "./format";
 import { confusionAlt, prAlt, residualsAlt, rocAlt, scatterAlt, seriesAlt } from "./describe";
 import { ACCENT, BACKGROUND, figure, pairs, Plot } from "./plots";
 import { isRecord, subscribe, traits } from "./traits";
-import type { AnyModel, ClassificationPlots, ForecastPlots, RegressionPlots, TrialDetails } from "./types";
+import type {
+  AnyModel,
+  ClassificationPlots,
+  ForecastPlots,
+  LeaderboardRow,
+  RegressionPlots,
+  TrialDetails,
+} from "./types";
 
 const W = 250;
 const H = 210;
@@ -30,9 +37,13 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
       return;
     }
     aside.textContent = d.trial_id != null ? `trial #${d.trial_id}` : "";
+    const why = reasonOf(d, traits.leaderboard(model));
     replace(
       body,
       summary(d, forecasting),
+      why
+        ? h("div", { class: "ans-hint ans-details-reason", testid: "trial-reason", text: `Why tried: ${why}` })
+        : null,
       d.error ? h("pre", { class: "ans-error-box", text: d.error }) : null,
       h("div", { class: "ans-details-main" }, facts(d, forecasting), plots(d.plots, target)),
     );
@@ -52,6 +63,14 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
  */
 export function isForecastTrial(d: TrialDetails, task: string): boolean {
   return (isRecord(d.plots) && d.plots.kind === "forecast") || task === "forecast";
+}
+
+/** Why the searcher tried this trial: the details' own `reason`, else its leaderboard row's. */
+export function reasonOf(d: TrialDetails, rows: LeaderboardRow[]): string {
+  const own = (d as { reason?: unknown }).reason;
+  if (typeof own === "string" && own) return own;
+  if (d.trial_id == null) return "";
+  return rows.find((r) => r.trial_id === d.trial_id)?.reason ?? "";
 }
 
 /** The label of the i-th (0-based) fold score. */

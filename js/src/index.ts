@@ -9,6 +9,7 @@ import { mountDetails } from "./details";
 import { h } from "./dom";
 import { mountError } from "./error";
 import { mountExplanations } from "./explanations";
+import { mountExport } from "./export";
 import { mountFeaturization } from "./featurization";
 import { mountForecast } from "./forecast";
 import { mountGuardrails } from "./guardrails";
@@ -36,6 +37,7 @@ const PANELS: { mount: Mount; interactive: boolean }[] = [
   { mount: mountFeaturization, interactive: false },
   { mount: mountForecast, interactive: false },
   { mount: mountExplanations, interactive: false },
+  { mount: mountExport, interactive: false },
 ];
 
 /** Add the stylesheet once per document (or shadow root) the widget renders into. */

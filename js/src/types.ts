@@ -108,6 +108,8 @@ export interface LeaderboardRow {
   duration?: number | null;
   status?: string;
   phase?: string;
+  /** why the searcher tried it ("portfolio slot 3: lightgbm default 1", "TPE on …") */
+  reason?: string;
   error?: string | null;
   params?: Record<string, unknown>;
 }
@@ -271,14 +273,27 @@ export type Message =
   | { type: "extend"; seconds: number }
   | { type: "select_trial"; trial_id: number }
   | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace }
-  | { type: "forecast_series"; series_id: string };
+  | { type: "forecast_series"; series_id: string }
+  | { type: "export"; kind: ExportKind };
+
+/** What the Export area can make (`exports` trait keys, `export` message kinds). */
+export type ExportKind = "report" | "code" | "onnx";
+
+/** The `exports` trait's entry for one kind: the kernel is making it, sent it, or could not. */
+export interface ExportState {
+  state?: "working" | "ready" | "failed";
+  message?: string;
+  filename?: string;
+  bytes?: number;
+}
 
 /** The part of anywidget's model API the front end uses (the dev harness fakes exactly this). */
 export interface AnyModel {
   get(name: string): unknown;
   set(name: string, value: unknown): void;
   save_changes(): void;
-  on(event: string, callback: () => void): void;
-  off(event?: string | null, callback?: (() => void) | null): void;
+  // custom messages ("msg:custom") pass the message's content to the callback
+  on(event: string, callback: (...args: never[]) => void): void;
+  off(event?: string | null, callback?: ((...args: never[]) => void) | null): void;
   send(content: unknown, callbacks?: unknown, buffers?: unknown): void;
 }
