@@ -155,7 +155,10 @@ def _write_skops(model: Any, write: Any) -> dict[str, Any]:
         data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
     except Exception as exc:  # noqa: BLE001 - whatever skops cannot take; the pickle is the model file
         return {"saved": False, "reason": f"skops cannot save it ({type(exc).__name__}: {exc})"}
-    write(SKOPS_FILE, lambda f: f.write(data))
+    try:
+        write(SKOPS_FILE, lambda f: f.write(data))
+    except OSError as exc:  # a full disk: model.pkl is written, the pickle stays the model file
+        return {"saved": False, "reason": f"model.skops could not be written ({exc})"}
     return {"saved": True, "bytes": len(data)}
 
 
@@ -174,18 +177,24 @@ def allowed_type(name: str) -> bool:
     if module == "lightgbm.sklearn":
         return attr.startswith("LGBM")
     if module in _OWN_MODULES:
-        return _defined_in(module, attr, classes_only=False)
-    if any(module == m or module.startswith(m + ".") for m in _ALLOWED_CLASS_MODULES):
-        return _defined_in(module, attr, classes_only=True)
+        return _defined_in(module, attr, home=module, classes_only=False)
+    for m in _ALLOWED_CLASS_MODULES:
+        if module == m or module.startswith(m + "."):
+            return _defined_in(module, attr, home=m, classes_only=True)
     return False
 
 
-def _defined_in(module: str, attr: str, classes_only: bool) -> bool:
+def _defined_in(module: str, attr: str, home: str, classes_only: bool) -> bool:
+    """Whether ``module.attr`` is a class (or, unless ``classes_only``, a function) defined
+    in ``home`` or below it: a name the module merely imported from elsewhere is refused."""
     try:
         obj = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError):
         return False
-    return isinstance(obj, type) or (not classes_only and callable(obj) and obj.__module__ == module)
+    if not (isinstance(obj, type) or (not classes_only and callable(obj))):
+        return False
+    where = getattr(obj, "__module__", None) or ""
+    return where == home or where.startswith(home + ".")
 
 
 def load_skops(folder: Path, trusted: Iterable[str] = ()) -> Any:
