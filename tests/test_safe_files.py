@@ -179,3 +179,17 @@ def test_forecast_folders_load_only_trusted_and_their_pickle_needs_automl_nb(air
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "automl_nb" in out.stderr
+
+
+@pytest.mark.parametrize("name, allowed", [
+    ("sklearn.tree._tree.Tree", True), ("numpy.dtype", True), ("lightgbm.basic.Booster", True),
+    ("lightgbm.sklearn.LGBMRegressor", True), ("automl_nb.featurize.transformers.CategoryAsString", True),
+    ("automl_nb.featurize.transformers.onehot_name", True), ("collections.OrderedDict", True),
+    ("numpy.copy", False),  # a function, not a class
+    ("automl_nb.featurize.transformers.threadpool_limits", False),  # imported there, defined elsewhere
+    ("sklearn.utils._joblib.Parallel", False), (f"{os.system.__module__}.system", False), ("builtins.eval", False),
+])
+def test_the_allow_list(name, allowed):
+    from automl_nb.export.safe_files import allowed_type
+
+    assert allowed_type(name) is allowed
