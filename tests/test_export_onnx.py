@@ -135,6 +135,10 @@ def test_bad_input(frames, tmp_path):
     with pytest.raises(FileExistsError):
         aml.export_onnx(existing)
     assert existing.read_bytes() == b"keep me"
+    untrusted = an.load(aml._experiment.folder, show=False, trusted=False)
+    with pytest.raises(ExportError, match=r"an.load\(folder, trusted=False\) does not read"):
+        untrusted.export_onnx(tmp_path / "untrusted.onnx")
+    assert not (tmp_path / "untrusted.onnx").exists()
 
 
 @pytest.mark.skipif(not installed("torch"), reason="torch is not installed")

@@ -62,6 +62,10 @@ def tabular_onnx(exp: Any) -> bytes:
     from .onnx_converters import register
 
     p, model = exp.prepared, exp.outcome.model
+    if len(p.X) == 0 or exp.profile is None:
+        raise ExportError("export_onnx() needs the training rows (the graph's inputs follow the columns' types "
+                          "and the graph is checked on them), which an.load(folder, trusted=False) does not read; "
+                          "load the folder with trusted=True (only if you trust it) to export its model")
     check_convertible(model, exp)
     register()
     inputs = graph_inputs(exp.profile, p.X, model)
