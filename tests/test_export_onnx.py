@@ -55,12 +55,12 @@ def raw_inputs(sess, X: pd.DataFrame) -> dict[str, np.ndarray]:
 def odd_rows(X: pd.DataFrame) -> pd.DataFrame:
     """Rows the model never saw: unseen levels and text, and every value missing."""
     unseen = X.head(5).copy()
-    for c in unseen.columns:
-        if unseen[c].dtype == object:
-            unseen[c] = "a level never seen"
+    text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
+    for c in text:
+        unseen[c] = "a level never seen"
     missing = X.head(5).copy()
     for c in missing.columns:
-        missing[c] = None if missing[c].dtype == object else np.nan
+        missing[c] = None if c in text else np.nan
     return pd.concat([unseen, missing], ignore_index=True)
 
 
@@ -93,6 +93,15 @@ def test_each_learner_family_matches_the_model(frames, tmp_path, learner, data):
     aml = fit(df, TARGETS[data], tmp_path / "run", [learner], ensemble=False)
     assert f"({learner})" in aml._experiment.outcome.description
     check_parity(aml, df.drop(columns=TARGETS[data]), tmp_path / "model.onnx")
+
+
+def test_boolean_columns_held_as_bools_are_float_inputs(frames, tmp_path):
+    df = frames["credit"].assign(Records=frames["credit"]["Records"] == "yes")
+    aml = fit(df, "Status", tmp_path / "run", ["linear"], ensemble=False)
+    check_parity(aml, df.drop(columns="Status"), tmp_path / "model.onnx")
+    sess = ort.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"])
+    types = {i.name: i.type for i in sess.get_inputs()}
+    assert types["Records"] == "tensor(float)" and types["Home"] == "tensor(string)"
 
 
 def test_an_ensemble_with_the_class_prior_matches(frames, tmp_path):
