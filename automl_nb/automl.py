@@ -52,8 +52,8 @@ class AutoML(ExportMethods, Estimator):
     trial_timeout : seconds after which a single trial is stopped (default: the budget).
     memory_limit_mb : a worker growing beyond this is killed and its trial fails.
     exportable : "onnx" to search only what converts to ONNX (``export_onnx``): the learners
-        that do not convert are left out (said once in the guardrails), free-text columns are
-        not featurized. None (default): every learner.
+        that do not convert (the PyTorch MLP) are left out, said once in the guardrails.
+        None (default): every learner.
     show : show progress while fitting (a progress line in terminals and notebooks).
 
     Forecasting (``task="forecast"``; giving ``time_column`` and ``horizon`` implies it):
