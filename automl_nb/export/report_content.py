@@ -102,6 +102,8 @@ def build(aml: Any, exp: Any) -> Report:
     """Every section of the report of the finished experiment ``exp`` (held by ``aml``)."""
     prep = exp.prepared
     results = sorted(dict(exp.results).values(), key=lambda r: r.trial_id)
+    # explained first: the explanation adds the post-training leakage check to the guardrails
+    explanations = explanations_section(aml, exp)
     sections = [
         overview(aml, exp, results),
         profile_section(aml, exp),
@@ -112,7 +114,7 @@ def build(aml: Any, exp: Any) -> Report:
         leaderboard_section(aml, exp),
         curve_section(exp, results),
         ensemble_section(exp),
-        explanations_section(aml, exp),
+        explanations,
         test_section(exp),
         environment_section(exp),
     ]

@@ -78,7 +78,7 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
     if ylim is not None:
         scores = [s for s in scores if ylim[0] <= s <= ylim[1]] or scores
     xs = [x for x, _ in pts] or [0.0]
-    x0, x1 = min(0.0, min(xs)), max(xs) or 1.0
+    x0, x1 = min(0.0, min(xs)), (max(xs) * 1.03) or 1.0  # a margin: the last dot is not cut
     if scores:
         y0, y1 = min(scores), max(scores)
         pad = (y1 - y0) * 0.06 or abs(y1) * 0.05 or 1.0

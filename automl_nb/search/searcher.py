@@ -212,7 +212,7 @@ class Searcher:
         self._pending[tid] = (name, trial)
         self._asked[tid] = params
         if self._resumed:
-            reason = f"resumed: {reason} (asked after the run was resumed)"
+            reason = f"resumed: {reason}"  # asked after the run was resumed
         self._reasons[tid] = reason
         return TrialConfig(tid, name, params, phase, prune_above if phase == "search" else None, reason)
 

@@ -69,7 +69,8 @@ function cell(col: Column, r: LeaderboardRow): HTMLTableCellElement {
     case "rank":
       return h("td", { class: "ans-num ans-rank", text: v == null ? DASH : fmtInt(v as number) });
     case "trial_id":
-      return h("td", { class: "ans-num ans-muted", text: v == null ? DASH : String(v) });
+      // hovering the trial id tells why the searcher tried it
+      return h("td", { class: "ans-num ans-muted", text: v == null ? DASH : String(v), title: r.reason || null });
     case "learner":
       return h("td", {
         class: "ans-learner",
