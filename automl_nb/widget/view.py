@@ -277,6 +277,8 @@ class StudioView(anywidget.AnyWidget):
         if self._bridge is not None:
             self._bridge.close()
         self._experiment = experiment
+        with self._write_lock:
+            self.exports = {}  # the files of an earlier run are not this one's
         self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
         if self._bridge.ended:  # it had ended before: no end-of-run callback comes
             self._after_end()
