@@ -214,6 +214,10 @@ class AutoML(ExportMethods, Estimator):
         exp = self._require_experiment()
         if self._run is not None and not self._run.done():
             raise RuntimeError("the run is still going; wait() for it or cancel() it first")
+        if not exp.trusted:
+            raise PermissionError(f"this experiment was loaded with trusted=False: resuming it unpickles the files "
+                                  f"of {str(exp.folder)!r}. If you trust whoever made the folder, "
+                                  "an.load(folder, trusted=True) and resume that")
         budget = self.time_budget if time_budget is None else time_budget
         config = exp.config.replace(time_budget=budget).validate()
         self._experiment = Experiment.restore(exp.folder, config)

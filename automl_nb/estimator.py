@@ -150,16 +150,19 @@ class Estimator(BaseEstimator):
             if run is not None and not run.done():
                 raise RuntimeError("the run is still going; wait() for it before pickling")
             state["_experiment_folder"] = str(Path(exp.folder).absolute())
+            state["_experiment_trusted"] = exp.trusted
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         folder = state.pop("_experiment_folder", None)
+        trusted = state.pop("_experiment_trusted", True)  # loaded with trusted=False: again so
         super().__setstate__(state)
         if folder is not None:
             from .experiment import Experiment
+            from .experiment_folder import restore
 
-            self._experiment = Experiment.restore(Path(folder))
+            self._experiment = restore(Experiment, Path(folder), trusted=trusted)
 
 
 def _is_frame(X: Any) -> bool:

@@ -154,6 +154,11 @@ class Experiment:
         self.post_training_checks: dict[str, Any] = {}
         #: trials' models refit on all rows on request (to explain one trial), by trial id
         self.trial_models: dict[int, Any] = {}
+        #: False when restored with ``an.load(folder, trusted=False)``: nothing was unpickled,
+        #: and nothing that would unpickle the folder's files (resume) is allowed
+        self.trusted = True
+        #: the last ``AutoML.test`` report (the run report shows it); not kept in the folder
+        self.last_test: Any = None
         self._finished = threading.Event()
         self._lock = threading.Lock()
         self._commands: list[tuple] = []

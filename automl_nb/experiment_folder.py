@@ -148,29 +148,22 @@ def save_model(exp: Any, store: Store | None = None) -> None:
                           "best_trial": o.best_trial, "description": o.description})
 
 
-def restore(cls: type, folder: Path, config: ExperimentConfig | None = None, trusted: Any = None) -> Any:
+def restore(cls: type, folder: Path, config: ExperimentConfig | None = None, trusted: Any = True) -> Any:
     """An experiment (of class ``cls``) as its folder left it: settings, data, trials,
     guardrails, status and the final model.
 
     ``trusted`` as ``an.load`` takes it: True unpickles ``data.joblib`` and ``model.pkl``;
     False (or a list of type names) restores without unpickling anything
-    (:func:`restore_untrusted`). None (resuming, an AutoML unpickled): True, unless this
-    process loaded the folder with ``trusted=False``, which is then refused."""
-    from .export.safe_files import check_versions, mark, marked_untrusted, trusted_types
+    (:func:`restore_untrusted`; the experiment's ``trusted`` is then False)."""
+    from .export.safe_files import check_versions, trusted_types
     from .task import get_task
 
-    if trusted is None and marked_untrusted(folder):
-        raise PermissionError(f"the experiment in {str(folder)!r} was loaded with trusted=False: restoring it again "
-                              "(to resume it) unpickles its files. If you trust whoever made the folder, "
-                              "an.load(folder, trusted=True) first")
-    trusted_folder, types = trusted_types(True if trusted is None else trusted)
+    trusted_folder, types = trusted_types(trusted)
     check_folder(folder)
     if not trusted_folder:
         exp = restore_untrusted(cls, folder, types)
-        mark(folder, trusted=False)
         check_versions(folder, stacklevel=4)
         return exp
-    mark(folder, trusted=True)
     check_versions(folder, stacklevel=4)
     store = Store(folder)
     data_file = folder / "data.joblib"
@@ -236,7 +229,7 @@ def restore_untrusted(cls: type, folder: Path, types: list[str]) -> Any:
         raise FileNotFoundError(f"the experiment in {str(folder)!r} has no final model to load")
     model = load_skops(folder, types)
     exp = cls(ExperimentConfig.from_dict(saved), prepared, folder, task=task)
-    exp.data, exp.profile = None, None
+    exp.data, exp.profile, exp.trusted = None, None, False
     restore_state(exp, load_model=lambda path: model)
     return exp
 

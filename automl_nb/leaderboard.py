@@ -12,7 +12,8 @@ from .metrics import get_metric
 
 
 def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None, windows: bool = False) -> pd.DataFrame:
-    """Rank, learner, score (mean and std over folds), other metrics, seconds, trial id, status.
+    """Rank, learner, score (mean and std over folds), other metrics, seconds, trial id, status,
+    why the trial was tried (``reason``).
 
     Successful trials are ranked by the optimized metric; failed, pruned and stopped trials
     follow with their error. When the final model is an ensemble, it is the first row.
@@ -36,13 +37,15 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None,
                 row[k] = v
         row.update(
             fit_seconds=r.fit_seconds, predict_seconds=r.predict_seconds, duration=r.duration,
-            trial_id=r.trial_id, status=r.status, phase=r.phase, error=(r.error or "").strip().split("\n")[0],
+            trial_id=r.trial_id, status=r.status, phase=r.phase, reason=r.reason or r.phase,
+            error=(r.error or "").strip().split("\n")[0],
             params=r.params,
         )
         rows.append(row)
     if outcome is not None and len(getattr(outcome, "members", {}) or {}) > 1 and not math.isnan(outcome.ensemble_score):
         rows.append({
             "learner": "ensemble", metric_name: outcome.ensemble_score, "status": "ok", "phase": "ensemble",
+            "reason": "greedy selection over the best trials' out-of-fold predictions",
             "trial_id": pd.NA, "params": {f"trial {t}": round(w, 3) for t, w in outcome.members.items()},
         })
     columns = ["rank", "learner", metric_name, f"{metric_name}_std"]
@@ -50,7 +53,7 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None,
         n = max((len(r.fold_scores or []) for r in results), default=0)
         columns += [f"window_{k + 1}" for k in range(n)]
     if not rows:
-        return pd.DataFrame(columns=[*columns, "fit_seconds", "predict_seconds", "duration", "trial_id", "status", "error", "params"])
+        return pd.DataFrame(columns=[*columns, "fit_seconds", "predict_seconds", "duration", "trial_id", "status", "reason", "error", "params"])
     df = pd.DataFrame(rows)
     ok = df["status"].eq("ok") & df[metric_name].notna()
     key = df[metric_name].astype(float) * (-1 if metric.greater_is_better else 1)

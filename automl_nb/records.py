@@ -73,7 +73,7 @@ def trial_record(r: Any, plots: dict[str, Any]) -> dict[str, Any]:
         "trial_id": r.trial_id, "learner": r.learner, "params": dict(r.params),
         "fold_scores": list(r.fold_scores), "metrics": dict(r.metrics or {}),
         "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds, "duration": r.duration,
-        "status": r.status, "error": r.error or "", "plots": plots,
+        "status": r.status, "reason": r.reason or r.phase, "error": r.error or "", "plots": plots,
     })
 
 

@@ -35,6 +35,7 @@ class PreparedData:
     n_missing_target: int = 0
     inf_columns: dict[str, int] = field(default_factory=dict)
     dropped_columns: tuple[str, ...] = ()
+    target: str | None = None  # the target column's name, when y had one
 
     @property
     def n_classes(self) -> int:
@@ -219,7 +220,7 @@ def prepare(
     return PreparedData(
         X=X_all, y=y_enc, y_original=y_orig, task=task, task_reason=reason, metric=metric,
         classes=classes, n_train=len(X), groups=groups, n_missing_target=n_missing_target,
-        inf_columns=inf_columns, dropped_columns=drop,
+        inf_columns=inf_columns, dropped_columns=drop, target=None if y.name is None else str(y.name),
     )
 
 

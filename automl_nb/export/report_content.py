@@ -342,7 +342,7 @@ def _scaled(col: Any) -> np.ndarray:
 
 
 def test_section(exp: Any) -> Section:
-    report = getattr(exp, "last_test", None)
+    report = exp.last_test
     if report is None:
         return Section("test", "Test metrics", [p("No held-out test: call aml.test(X_test, y_test) before writing "
                                                   "the report to include one.")])

@@ -223,25 +223,6 @@ def load_skops(folder: Path, trusted: Iterable[str] = ()) -> Any:
     return sio.loads(data, trusted=untrusted)
 
 
-# ---- folders loaded with trusted=False ----------------------------------------------------------
-
-#: folders loaded with ``trusted=False`` in this process: restoring one again (resume, an
-#: AutoML unpickled) would unpickle its files, so it needs an explicit ``an.load(trusted=True)``
-_UNTRUSTED: set[str] = set()
-
-
-def mark(folder: Path, trusted: bool) -> None:
-    key = str(Path(folder).absolute())
-    if trusted:
-        _UNTRUSTED.discard(key)
-    else:
-        _UNTRUSTED.add(key)
-
-
-def marked_untrusted(folder: Path) -> bool:
-    return str(Path(folder).absolute()) in _UNTRUSTED
-
-
 def trusted_types(trusted: Any) -> tuple[bool, list[str]]:
     """``an.load``'s ``trusted`` as (whether the folder is trusted, the extra type names)."""
     if trusted is True or trusted is False:

@@ -294,7 +294,7 @@ class _Notes:
 
     def target(self) -> str | None:
         """The target column's name, when the experiment recorded it."""
-        name = getattr(self.exp, "target_name", None)
+        name = self.exp.prepared.target
         return None if name is None else str(name)
 
 

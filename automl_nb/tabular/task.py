@@ -54,7 +54,7 @@ class TabularTask(Task):
                      "columns": list(p.X.columns), "n_rows": len(p.X)},
             "prepared": {"task_reason": p.task_reason, "n_train": p.n_train,
                          "n_missing_target": p.n_missing_target, "inf_columns": p.inf_columns,
-                         "dropped_columns": list(p.dropped_columns)},
+                         "dropped_columns": list(p.dropped_columns), "target": p.target},
         }
         return Planned(profile, plan, guardrails, data, records)
 
@@ -72,7 +72,7 @@ class TabularTask(Task):
             X=data.X, y=data.y, y_original=data.y_original, task=data.task, task_reason=meta["task_reason"],
             metric=data.metric, classes=classes, n_train=meta["n_train"],
             n_missing_target=meta["n_missing_target"], inf_columns=meta["inf_columns"],
-            dropped_columns=tuple(meta["dropped_columns"]),
+            dropped_columns=tuple(meta["dropped_columns"]), target=meta.get("target"),
         )
         return prepared, data, data.profile
 
@@ -90,7 +90,7 @@ class TabularTask(Task):
             classes=None if classes is None else np.asarray(classes, dtype=object if any(
                 isinstance(c, str) for c in classes) else None),
             n_train=meta["n_train"], n_missing_target=meta["n_missing_target"], inf_columns=meta["inf_columns"],
-            dropped_columns=tuple(meta["dropped_columns"]),
+            dropped_columns=tuple(meta["dropped_columns"]), target=meta.get("target"),
         )
 
     def mlflow_model(self, experiment: Any) -> tuple[str, Any, Any]:
