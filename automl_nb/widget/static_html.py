@@ -62,13 +62,14 @@ _STYLE = (
 
 
 def render(state: Mapping[str, Any]) -> str:
-    """HTML summary of a Studio's state: phase, best model, leaderboard (top 20),
-    guardrails and featurization.
+    """HTML summary of a Studio's state: phase, best model, leaderboard (top 20), what the
+    model relies on, its stability and learning curve, guardrails and featurization.
 
     Parameters
     ----------
     state : the widget's trait values (``phase``, ``status``, ``best``, ``leaderboard``,
-        ``guardrails``, ``featurization``, ``target``, ``error``, ``data_info``).
+        ``guardrails``, ``featurization``, ``target``, ``error``, ``data_info``, ``explanation``,
+        ``reliability``).
     """
     status = state.get("status") or {}
     metric = status.get("metric") or "score"
@@ -112,6 +113,7 @@ def render(state: Mapping[str, Any]) -> str:
             [[d.get("feature"), _num(d.get("importance")),
               "█" * max(1, round(20 * float(d.get("importance") or 0) / top))] for d in importance[:10]],
         ))
+    parts.extend(_reliability(state.get("reliability") or {}))
     guardrails = list(state.get("guardrails") or [])
     if guardrails:
         parts.append("<h4 style='margin:8px 0 2px 0'>Data guardrails</h4>")
@@ -130,6 +132,27 @@ def render(state: Mapping[str, Any]) -> str:
     parts.append(f"<p style='color:{_MUTED};font-size:11px;margin:2px 0'>Static summary; run the notebook "
                  "for the live widget.</p></div>")
     return "".join(parts)
+
+
+def _reliability(rel: Mapping[str, Any]) -> list[str]:
+    """The Stability panel: each record's chart (inline SVG) and verdict."""
+    from ..export import report_svg
+
+    parts = []
+    for key, title, draw in (("stability", "Stability: the score on other splits", report_svg.stability_record_chart),
+                             ("learning_curve", "Learning curve", report_svg.learning_curve_record_chart)):
+        record = rel.get(key)
+        if not isinstance(record, Mapping) or not record:
+            continue
+        try:
+            svg, _alt = draw(dict(record))
+        except (TypeError, ValueError, KeyError, AttributeError):  # a malformed record: the verdict alone
+            svg = ""
+        parts.append(f"<h4 style='margin:8px 0 2px 0'>{_e(title)}</h4>")
+        parts.append(f"<div style='max-width:640px'>{svg}</div>")
+        if record.get("verdict"):
+            parts.append(f"<p style='margin:2px 0 6px 0'>{_e(record['verdict'])}</p>")
+    return parts
 
 
 class _Colored(str):
