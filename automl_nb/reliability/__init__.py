@@ -17,7 +17,11 @@ stability
     ``{"mode": "retrain"|"retune", "n": int, "metric": str, "greater_is_better": bool,
     "mean": float, "interval": [low, high], "verdict": str, "win_rate": float,
     "models": [{"label": str, "trial_id": int|None, "scores": [float per split]}],
-    "seconds": float}`` — ``models[0]`` is the final model.
+    "seconds": float, "requested": int, "description": str, "stopped": str, "learners": [str]}``
+    — ``models[0]`` is the final model (retune: each search's final model on the common test
+    rows); ``n`` is what finished of ``requested``, ``stopped`` why not all ("" when all did),
+    ``description`` how the splits were drawn, ``learners`` each search's best learner
+    (retune; [] otherwise); ``win_rate`` is null when no other learner finished.
 learning_curve
     ``{"metric": str, "greater_is_better": bool, "verdict": str, "slope": float,
     "points": [{"fraction": float, "n_rows": int, "mean": float, "std": float,

@@ -29,7 +29,9 @@ The interval is a 95 % Student-t interval of the final model's mean score. In re
 the splits overlap (each pair shares most of its training rows), which makes the plain
 t-interval too narrow; it uses the Nadeau–Bengio correction (2003): the variance of the
 mean is ``(1/n + n_test/n_train) * s²`` instead of ``s²/n``. In retune mode the test part is
-common and only the search varies: the plain t-interval of the searches' scores.
+common and only the search varies: the plain t-interval of the searches' scores (how far the
+search's own luck moves the score, not how far other test rows would). Either is cut at the
+metric's perfect score (no AUC above 1, no loss below 0).
 """
 
 from __future__ import annotations
@@ -163,12 +165,15 @@ def top_models(exp: Any, k: int = 3) -> list[tuple[str, int | None, dict[int, fl
     members = dict(outcome.members) or ({outcome.best_trial: 1.0} if outcome.best_trial is not None else {})
     if not members:
         raise RuntimeError("the final model has no trials to refit")
-    single = next(iter(members)) if len(members) == 1 else None
+    # the class prior blended in at weight 1/rows (log loss) is no member of its own
+    own = [t for t in members if exp.results[t].learner != exp.baseline] or list(members)
+    blended = ", blended with the class prior" if len(own) < len(members) else ""
+    single = own[0] if len(own) == 1 else None
     if single is not None:
         r = exp.results[single]
-        final = (f"final model ({r.learner}, trial {single})", single, members)
+        final = (f"final model ({r.learner}, trial {single}{blended})", single, members)
     else:
-        final = (f"final model (ensemble of {len(members)} trials)", None, members)
+        final = (f"final model (ensemble of {len(own)} trials{blended})", None, members)
     taken = {exp.results[single].learner} if single is not None else set()
     out = [final]
     ok = sorted((r for r in exp.results.values() if r.ok and r.learner != exp.baseline), key=exp.loss)
@@ -220,6 +225,7 @@ def _retrain(exp: Any, n: int, time_budget: float | None) -> StabilityResult:
     S = np.asarray(scores)  # splits x models
     n_test, n_train = np.mean([len(s[1]) for s in splits]), np.mean([len(s[0]) for s in splits])
     mean, low, high = t_interval(S[:, 0], n_test / n_train)
+    low, high = _within_reach(exp.metric, low, high)
     winners = [_best(exp, s) for s in S]
     metric = exp.metric
     record_models = [{"label": lab, "trial_id": tid, "scores": S[:, j].tolist()}
@@ -268,6 +274,13 @@ def t_interval(scores: Any, overlap: float = 0.0, level: float = 0.95) -> tuple[
     return mean, mean - half, mean + half
 
 
+def _within_reach(metric: Any, low: float, high: float) -> tuple[float, float]:
+    """The interval cut at the metric's perfect score (no AUC above 1, no loss below 0)."""
+    if metric.perfect is None:
+        return low, high
+    return (low, min(high, metric.perfect)) if metric.greater_is_better else (max(low, metric.perfect), high)
+
+
 def fmt(x: float) -> str:
     """A score with 4 significant digits, never in scientific notation."""
     if not math.isfinite(x):
@@ -278,9 +291,12 @@ def fmt(x: float) -> str:
 
 def _score_sentence(exp: Any, mean: float, interval: tuple[float, float], what: str) -> str:
     low, high = interval
-    direction = "higher" if exp.metric.greater_is_better else "lower"
-    return (f"The score ({exp.metric.name}, {direction} is better) is {fmt(mean)} ± {fmt((high - low) / 2)} "
-            f"(95 % interval {fmt(low)}–{fmt(high)} over {what})")
+    metric = exp.metric
+    half = max(mean - low, high - mean)  # the interval may be cut at the perfect score on one side
+    cut = metric.perfect is not None and metric.perfect in (low, high)
+    direction = "higher" if metric.greater_is_better else "lower"
+    return (f"The score ({metric.name}, {direction} is better) is {fmt(mean)} ± {fmt(half)} "
+            f"(95 % interval {fmt(low)}–{fmt(high)} over {what}{', cut at the perfect score' if cut else ''})")
 
 
 def _retrain_verdict(exp: Any, labels: list[str], S: np.ndarray, winners: list[int], mean: float,
@@ -360,6 +376,7 @@ def _retune(aml: Any, exp: Any, n: int, time_budget: float | None) -> StabilityR
                            f"{MIN_SPLITS}: give more time")
     frame = pd.DataFrame(rows)
     mean, low, high = t_interval(frame["test_score"])
+    low, high = _within_reach(exp.metric, low, high)
     learners = frame["best_learner"].tolist()
     same = sum(lr == run_best for lr in learners)
     metric = exp.metric
@@ -370,8 +387,7 @@ def _retune(aml: Any, exp: Any, n: int, time_budget: float | None) -> StabilityR
         models=[{"label": "each search's final model (common test part)", "trial_id": None,
                  "scores": frame["test_score"].tolist()}],
         seconds=time.time() - started, requested=n, stopped=stopped, learners=learners,
-        description=(f"{n} searches of {each:.3g} s with seeds {seeds[0]}-{seeds[-1]} on the train part of "
-                     f"one split ({len(train):,} train / {len(test):,} test rows; {description})"))
+        description=f"{n} searches of {each:.3g} s with seeds {seeds[0]}-{seeds[-1]}, each on the train part of {description}")
 
 
 def _search_home(exp: Any) -> Path:

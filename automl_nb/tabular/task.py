@@ -163,8 +163,10 @@ class TabularTask(Task):
             tr, te = next(s.split(idx, p.y, labels) if p.groups is not None else s.split(idx, labels))
             splits.append((np.sort(tr), np.sort(te)))
         test_pct = round(100 * fraction)
-        text = (f"{len(seeds)} random {100 - test_pct}/{test_pct} train/test splits of all {n:,} rows ({how}; "
-                f"the test part the size of {why}), seeds {seeds[0]}-{seeds[-1]}")
+        what = "a random" if len(seeds) == 1 else f"{len(seeds)} random"
+        text = (f"{what} {100 - test_pct}/{test_pct} train/test split{'s' * (len(seeds) > 1)} of all {n:,} rows "
+                f"({how}; the test part the size of {why}), "
+                + (f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"))
         return text, splits
 
     def fit_score(self, experiment: Any, models: list[dict[int, float]], train: Any, test: Any, seed: int,
