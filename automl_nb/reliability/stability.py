@@ -327,7 +327,6 @@ def _retrain_verdict(exp: Any, labels: list[str], S: np.ndarray, winners: list[i
 
 
 def _retune(aml: Any, exp: Any, n: int, time_budget: float | None) -> StabilityResult:
-    from ..automl import AutoML
     from .refit_score import fit_seconds_estimate
 
     started = time.time()
@@ -358,7 +357,8 @@ def _retune(aml: Any, exp: Any, n: int, time_budget: float | None) -> StabilityR
             stopped = f"the time_budget of {total:g} s ran out"
             break
         t = time.time()
-        search = AutoML(**{**params, "seed": seed, "folder": str(home / f"search-{i + 1}-seed-{seed}")})
+        # the AutoML's own class (importing it here would make a cycle: it holds this module's facade)
+        search = type(aml)(**{**params, "seed": seed, "folder": str(home / f"search-{i + 1}-seed-{seed}")})
         try:
             search.fit(X_train, y_train)
         except KeyboardInterrupt:
