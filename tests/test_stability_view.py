@@ -37,9 +37,10 @@ def working_threads() -> int:
 
 @pytest.fixture(scope="module")
 def aml(credit, tmp_path_factory):
-    df = credit.sample(700, random_state=0)
+    df = credit.sample(500, random_state=0)
+    # one final model (no ensemble): its refits are what the checks spend their time on
     return an.AutoML(time_budget=60, max_trials=4, allowed_learners=["lightgbm", "linear"], seed=0, show=False,
-                     folder=str(tmp_path_factory.mktemp("stab") / "run")).fit(df, "Status")
+                     ensemble=False, folder=str(tmp_path_factory.mktemp("stab") / "run")).fit(df, "Status")
 
 
 def test_the_message_runs_both_checks_in_the_background_and_fills_the_panel(aml):
@@ -95,6 +96,11 @@ def test_static_html_draws_the_records_with_their_verdicts():
     assert "roc_auc → better" in strip
     assert "training rows (log scale)" in html
     assert "<script" not in html
+    rows = [{"rank": 1, "learner": "lightgbm", "score": 0.84, "trial_id": 3, "p_best": 0.4567},
+            {"rank": None, "learner": "ensemble", "score": 0.85, "trial_id": None, "p_best": None}]
+    table = static_html.render({"leaderboard": rows})
+    assert "<th" in table and "P(best)</th>" in table and "45.7%" in table
+    assert "P(best)" not in static_html.render({"leaderboard": [{**rows[0], "p_best": None}]})
     # nothing checked, a malformed record: no section, no exception
     assert "<svg" not in static_html.render({"reliability": {}})
     static_html.render({"reliability": {"stability": {"models": "x", "verdict": "v"}, "learning_curve": {"points": 3}}})
@@ -102,6 +108,9 @@ def test_static_html_draws_the_records_with_their_verdicts():
 
 def test_the_report_has_a_stability_section_when_the_experiment_holds_records(aml):
     exp = aml.experiment_
+    board = report_content.leaderboard_section(aml, exp).blocks[-1]
+    column = board.columns.index("P(best)")
+    assert all(re.fullmatch(r"\d{1,3}\.\d%|—", row[column]) for row in board.rows)
     kept = dict(exp.reliability)
     try:
         exp.reliability.clear()

@@ -232,10 +232,18 @@ def leaderboard_section(aml: Any, exp: Any) -> Section:
     frame = frame[frame["rank"].notna()]
     skip = {"params", "error", "phase", "status", "predict_seconds"}
     cols = [c for c in frame.columns if c not in skip and not str(c).startswith("window_")]
+    chance = "p_best" in cols and frame["p_best"].notna().any()
+    if "p_best" in cols:  # the chance each trial is truly best, as a percent
+        import pandas as pd
+
+        frame = frame.assign(p_best=[None if pd.isna(v) else f"{100 * float(v):.1f}%" for v in frame["p_best"]])
+        if not chance:
+            cols.remove("p_best")
     return Section("leaderboard", "Leaderboard", [
         p(f"Trials that finished, best first by {exp.prepared.metric}"
-          f"{' (the ensemble on top when the final model is one)' if len(exp.outcome.members) > 1 else ''}."),
-        table([str(c) for c in cols], frame[cols].itertuples(index=False)),
+          f"{' (the ensemble on top when the final model is one)' if len(exp.outcome.members) > 1 else ''}."
+          + (" P(best): the chance the trial is truly the best, from paired fold differences." if chance else "")),
+        table(["P(best)" if c == "p_best" else str(c) for c in cols], frame[cols].itertuples(index=False)),
     ])
 
 

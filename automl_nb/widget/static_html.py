@@ -97,9 +97,11 @@ def render(state: Mapping[str, Any]) -> str:
     if rows:
         parts.append(f"<h4 style='margin:8px 0 2px 0'>Leaderboard ({len(rows)} trials"
                      + (f", top {MAX_ROWS} shown" if len(rows) > MAX_ROWS else "") + ")</h4>")
+        chance = any(isinstance(r.get("p_best"), (int, float)) for r in rows)  # absent: no column
         parts.append(_table(
-            ["rank", "learner", metric, "± std", "fit s", "status", "trial", "error"],
+            ["rank", "learner", metric, "± std", *(["P(best)"] if chance else []), "fit s", "status", "trial", "error"],
             [[r.get("rank"), r.get("learner"), _num(r.get("score")), _num(r.get("score_std")),
+              *([_percent(r.get("p_best"))] if chance else []),
               _num(r.get("fit_seconds"), 2), r.get("status"), r.get("trial_id"), r.get("error") or ""]
              for r in rows[:MAX_ROWS]],
         ))
@@ -202,6 +204,12 @@ def _num(x: Any, digits: int = 4) -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return "—"
     return f"{x:.{digits}g}" if isinstance(x, float) else str(x)
+
+
+def _percent(x: Any) -> str:
+    """A chance as a percent with one decimal ("45.7%"), "—" when missing."""
+    ok = isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return f"{100 * x:.1f}%" if ok else "—"
 
 
 def _e(x: Any) -> str:

@@ -174,6 +174,15 @@ export function useLogRows(ns: readonly number[]): boolean {
   return ok.length >= 2 && Math.max(...ok) / Math.min(...ok) >= 4;
 }
 
+/** The x ticks of the learning curve: the rows of each share, at most one per ~60 px. */
+export function rowTicks(ns: readonly number[], width: number): number[] {
+  const sorted = [...new Set(ns.filter((n) => finite(n) && n > 0))].sort((a, b) => a - b);
+  const room = Math.max(2, Math.floor(width / 60));
+  if (sorted.length <= room) return sorted;
+  const step = Math.ceil((sorted.length - 1) / (room - 1));
+  return sorted.filter((_, i) => i % step === 0 || i === sorted.length - 1);
+}
+
 /** "higher is better" / "lower is better". */
 export function direction(greaterIsBetter: boolean): string {
   return greaterIsBetter ? "higher is better" : "lower is better";
@@ -279,8 +288,9 @@ export function curveOptions(c: ParsedCurve, width: number): PlotOptions {
       label: `training rows${log ? " (log scale)" : ""}`,
       domain: log ? [Math.min(...ns) / 1.15, Math.max(...ns) * 1.15] : undefined,
       nice: !log,
-      ticks: log ? Math.max(3, Math.round(width / 120)) : undefined,
-      tickFormat: "~s",
+      // a tick at each share's rows (thinned when they would crowd)
+      ticks: rowTicks(ns, width),
+      tickFormat: (n: number) => fmtInt(n),
       grid: true,
     },
     y: { domain: [ylo, yhi], label: scoreLabel(c.metric, c.greaterIsBetter, false), grid: true },
@@ -367,7 +377,7 @@ export function mountStability(model: AnyModel, parent: HTMLElement): () => void
 
     measured = Math.floor(charts.clientWidth);
     const width = Math.max(300, measured || 640);
-    const key = JSON.stringify([r.stability ?? null, r.learning_curve ?? null, width]);
+    const key = JSON.stringify([r.stability ?? null, r.learning_curve ?? null, width, working]);
     if (key === lastKey) return;
     lastKey = key;
     if (!s && !c) {

@@ -12,6 +12,7 @@ import {
   paddedExtent,
   parseLearningCurve,
   parseStability,
+  rowTicks,
   scoreLabel,
   stabilityAlt,
   statusText,
@@ -121,6 +122,12 @@ describe("scales and labels", () => {
     expect(useLogRows([0, 100, 1000])).toBe(true); // a zero is ignored
   });
 
+  it("ticks the learning curve at each share's rows, thinned when narrow", () => {
+    expect(rowTicks([300, 100, 1000, 100], 600)).toEqual([100, 300, 1000]);
+    expect(rowTicks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 240)).toEqual([1, 4, 7, 10]);
+    expect(rowTicks([], 600)).toEqual([]);
+  });
+
   it("states the metric's direction", () => {
     expect(scoreLabel("roc_auc", true, true)).toBe("roc_auc → better");
     expect(scoreLabel("rmse", false, true)).toBe("← better rmse");
@@ -214,6 +221,7 @@ describe("Stability panel", () => {
     await tick();
     expect((one("stability-run") as HTMLButtonElement).disabled).toBe(true);
     expect(one("stability-status")!.textContent).toBe("refitting…");
+    expect(one("stability")!.textContent).not.toContain("Not checked yet."); // while working
 
     model.set("reliability", { stability: STABILITY, learning_curve: CURVE, state: "idle", message: "" });
     await tick();

