@@ -85,6 +85,21 @@ def test_without_a_final_model_the_panel_says_why(aml):
     assert view.error == ""
 
 
+def test_a_check_that_does_not_apply_says_why_in_the_panel(air_passengers):
+    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=60, max_trials=2, seed=0,
+                    show=False).fit(air_passengers, "passengers")
+    view = aml.studio()
+    assert view.wait(30)
+    send(view, {"type": "reliability"})
+    until(lambda: view.reliability["state"] != "working", timeout=60)
+    rel = view.reliability
+    assert rel["state"] == "failed" and rel["stability"] is None and rel["learning_curve"] is None
+    # each check's reason, said once per distinct error
+    assert rel["message"].startswith("stability: ValueError: ") and "; learning curve: ValueError: " in rel["message"]
+    assert rel["message"].count("not available for forecasting") == 2
+    assert view.error == ""
+
+
 def test_static_html_draws_the_records_with_their_verdicts():
     html = static_html.render({"phase": "finished", "reliability": {
         "stability": STABILITY, "learning_curve": CURVE, "state": "idle", "message": ""}})

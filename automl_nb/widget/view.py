@@ -263,17 +263,18 @@ class StudioView(anywidget.AnyWidget):
     def _check_reliability(self, n: int) -> None:
         steps = (("stability", lambda: self.automl.stability(n=n), "measuring the learning curve…"),
                  ("learning_curve", self.automl.learning_curve, ""))
-        errors = []
+        errors: dict[str, list[str]] = {}  # the error -> the checks that failed with it
         for key, method, after in steps:
             try:
                 method()
             except Exception as exc:  # shown in the panel: the widget goes on
                 if not isinstance(exc, (ValueError, RuntimeError)):
                     log.exception("automl_nb studio: %s failed", key)
-                errors.append(f"{key.replace('_', ' ')}: {type(exc).__name__}: {exc}")
+                errors.setdefault(f"{type(exc).__name__}: {exc}", []).append(key.replace("_", " "))
             self._set_reliability(state="working" if after else "idle", message=after)
         if errors:
-            self._set_reliability(state="failed", message="; ".join(errors))
+            self._set_reliability(state="failed", message="; ".join(f"{' and '.join(keys)}: {error}"
+                                                                     for error, keys in errors.items()))
 
     def _set_reliability(self, **state: Any) -> None:
         """``reliability`` with the experiment's records and ``state``/``message``."""
@@ -284,8 +285,8 @@ class StudioView(anywidget.AnyWidget):
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
-        extend|select_trial|explain|forecast_series, ...}``. A refused action puts its
-        reason in ``error``."""
+        extend|select_trial|explain|forecast_series|export|reliability, ...}``. A refused
+        action puts its reason in ``error`` (the Export and Stability panels show their own)."""
         kind = content.get("type") if isinstance(content, dict) else None
         actions = {
             "run": self.run, "pause": self.pause, "resume": self.resume, "cancel": self.cancel,

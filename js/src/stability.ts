@@ -263,7 +263,7 @@ export function stripOptions(s: ParsedStability, width: number): PlotOptions {
         y: "label",
         r: 4.5,
         fill: (d: StripDot) => (d.final ? ACCENT : MUTED),
-        fillOpacity: 0.55,
+        fillOpacity: 0.7,
         stroke: BACKGROUND,
         strokeWidth: 0.8,
         tip: true,
@@ -372,7 +372,8 @@ export function mountStability(model: AnyModel, parent: HTMLElement): () => void
     status.setAttribute("role", r.state === "failed" ? "alert" : "status");
     status.dataset.state = r.state || "idle";
     aside.textContent = s
-      ? `final model ${s.metric} ${fmtNum(s.mean)}${s.interval ? ` (95%: ${fmtNum(s.interval[0])} … ${fmtNum(s.interval[1])})` : ""}`
+      ? `final model ${s.metric} ${fmtNum(s.mean, 3)}` +
+        (s.interval ? ` (95%: ${fmtNum(s.interval[0], 3)} … ${fmtNum(s.interval[1], 3)})` : "")
       : "";
 
     measured = Math.floor(charts.clientWidth);

@@ -12,6 +12,7 @@ import json
 
 import pytest
 from nbdriver import cell, kernel_exec, open_notebook, run_cell, wait_idle
+from test_theme_browser import set_theme
 
 pytestmark = pytest.mark.browser
 
@@ -82,4 +83,14 @@ def test_check_stability_draws_the_strip_plot_the_learning_curve_and_the_verdict
         "Learning curve of ")
     assert "better" in strip.inner_text()  # the metric's direction is stated
     assert tid(panel, "stability-run").inner_text() == "Check again"
+
+    # in JupyterLab Dark the charts' text follows the theme (light on dark)
+    try:
+        set_theme(page, "JupyterLab Dark", light=False)
+        panel.scroll_into_view_if_needed()
+        shot("05-dark", panel)
+        rgb = strip.locator("svg").first.evaluate("s => getComputedStyle(s).color")
+        assert sum(map(int, rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])) > 3 * 150, rgb
+    finally:
+        set_theme(page, "JupyterLab Light", light=True)
     assert not page.errors, page.errors
