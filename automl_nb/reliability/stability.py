@@ -217,6 +217,8 @@ def _retrain(exp: Any, n: int, time_budget: float | None) -> StabilityResult:
                      "seconds": round(d.seconds, 3)})
     stopped = _why_stopped(done, time_budget)
     if len(rows) < MIN_SPLITS:
+        if any(d.status == "cancelled" for d in done):
+            raise KeyboardInterrupt(f"stopped after {len(rows)} of {n} splits: too few for a result")
         failed = next((d for d in done if d.status == "failed"), None)
         if failed is not None:
             raise RuntimeError(f"split {failed.index + 1} failed: {failed.error}")
