@@ -277,8 +277,10 @@ def learning_curve_chart(points: Sequence[tuple[float, float, float | None, Sequ
         body.append(f"<line x1='{left}' x2='{width - right}' y1='{sy(t):.1f}' y2='{sy(t):.1f}' stroke='{MUTED}' "
                     "stroke-opacity='0.25'/>")
         body.append(f"<text x='{left - 6}' y='{sy(t) + 4:.1f}' text-anchor='end' fill='{MUTED}'>{_fmt(t)}</text>")
-    xticks = ([v for e in range(int(math.floor(math.log10(lo_n))), int(math.ceil(math.log10(hi_n))) + 1)
-               for v in (10 ** e, 2 * 10 ** e, 5 * 10 ** e) if lo_n <= v <= hi_n] if log else _ticks(lo_n, hi_n))
+    # a tick at each share's rows (every other one when they would crowd)
+    xticks = sorted(set(ns))
+    while len(xticks) > 8:
+        xticks = xticks[::2] if xticks[-1] in xticks[::2] else [*xticks[::2], xticks[-1]]
     for t in xticks:
         label = f"{t:,.0f}" if t >= 1 else _fmt(t)
         body.append(f"<text x='{sx(t):.1f}' y='{top + plot_h + 16}' text-anchor='middle' fill='{MUTED}'>{label}</text>")
@@ -322,8 +324,10 @@ def stability_record_chart(record: dict) -> tuple[str, str]:
     n = record.get("n") or max((len(s) for _, s in models), default=0)
     band = f", 95% interval {_fmt(interval[0])} to {_fmt(interval[1])}" if len(interval) == 2 else ""
     mean = _num(record.get("mean"))
-    alt = (f"{metric} of {len(models)} model{'s' if len(models) != 1 else ''} on {n} splits: final model "
-           f"({models[0][0] if models else '?'}) {_fmt(mean) if mean is not None else '—'}{band}")
+    final = models[0][0] if models else "?"
+    final = final if "final" in final else f"final model ({final})"
+    alt = (f"{metric} of {len(models)} model{'s' if len(models) != 1 else ''} on {n} splits: {final} "
+           f"{_fmt(mean) if mean is not None else '—'}{band}")
     return strip_plot(models, interval if len(interval) == 2 else None, gib, alt, metric), alt
 
 

@@ -275,6 +275,10 @@ class StudioView(anywidget.AnyWidget):
         if errors:
             self._set_reliability(state="failed", message="; ".join(f"{' and '.join(keys)}: {error}"
                                                                      for error, keys in errors.items()))
+        try:  # the saved notebook's static HTML shows the records too
+            self._refresh_display()
+        except Exception:
+            log.debug("automl_nb studio: could not refresh the static HTML", exc_info=True)
 
     def _set_reliability(self, **state: Any) -> None:
         """``reliability`` with the experiment's records and ``state``/``message``."""

@@ -203,7 +203,7 @@ export function stabilityAlt(s: ParsedStability): Alt {
   const wins = s.winRate != null && s.rows.length > 1 ? `, best on ${fmtNum(100 * s.winRate, 3)}% of the splits` : "";
   const label =
     `${s.metric} of ${plural(s.rows.length, "model")} on ${plural(s.n, "split")}: ` +
-    `final model (${final.label}) ${fmtNum(s.mean)}${iv}${wins}`;
+    `${/final/i.test(final.label) ? final.label : `final model (${final.label})`} ${fmtNum(s.mean)}${iv}${wins}`;
   const description =
     `${s.metric}, ${direction(s.greaterIsBetter)}. ` +
     s.rows

@@ -151,6 +151,11 @@ describe("scales and labels", () => {
       "roc_auc of 2 models on 5 splits: final model (lightgbm (trial 3)) 0.84, 95% interval 0.82 to 0.86, best on 80% of the splits",
     );
     expect(a.description).toContain("higher is better");
+    const named = parseStability({
+      ...STABILITY,
+      models: [{ label: "final model (linear, trial 1)", scores: [0.8] }],
+    })!;
+    expect(stabilityAlt(named).label).toMatch(/splits?: final model \(linear, trial 1\) 0\.84,/);
     expect(a.description).toContain("lightgbm (trial 3) (final): 0.83, 0.85, 0.84, 0.86, 0.82");
     const b = learningCurveAlt(parseLearningCurve(CURVE)!);
     expect(b.label).toBe("Learning curve of rmse: 3 at 100 rows to 2 at 1,000 rows");

@@ -84,6 +84,15 @@ def test_check_stability_draws_the_strip_plot_the_learning_curve_and_the_verdict
     assert "better" in strip.inner_text()  # the metric's direction is stated
     assert tid(panel, "stability-run").inner_text() == "Check again"
 
+    # the notebook saves the static HTML with the records (what nbconvert and GitHub show)
+    saved = page.wait_for_function(
+        """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+             const html = cells.get(1).toJSON().outputs.map(o => (o.data || {})['text/html'] || '').join('');
+             const text = Array.isArray(html) ? html.join('') : html;
+             return text.includes('Learning curve') && text.split('<svg').length === 3 ? text : false; }""",
+        polling=250, timeout=30_000).json_value()
+    assert st["verdict"][:40].replace("'", "&#x27;") in saved
+
     # in JupyterLab Dark the charts' text follows the theme (light on dark)
     try:
         set_theme(page, "JupyterLab Dark", light=False)
