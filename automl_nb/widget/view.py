@@ -257,12 +257,12 @@ class StudioView(anywidget.AnyWidget):
                                                                 "with a final model")
                 return
             self._set_reliability(state="working", message=f"refitting the final model on {n} other splits…")
-        threading.Thread(target=self._check_reliability, args=(int(n),), name="automl_nb-studio-reliability",
-                         daemon=True).start()
+        threading.Thread(target=self._check_reliability, args=(self.automl, self._experiment, int(n)),
+                         name="automl_nb-studio-reliability", daemon=True).start()
 
-    def _check_reliability(self, n: int) -> None:
-        steps = (("stability", lambda: self.automl.stability(n=n), "measuring the learning curve…"),
-                 ("learning_curve", self.automl.learning_curve, ""))
+    def _check_reliability(self, aml: Any, exp: Any, n: int) -> None:
+        steps = (("stability", lambda: aml.stability(n=n), "measuring the learning curve…"),
+                 ("learning_curve", aml.learning_curve, ""))
         errors: dict[str, list[str]] = {}  # the error -> the checks that failed with it
         for key, method, after in steps:
             try:
@@ -271,6 +271,8 @@ class StudioView(anywidget.AnyWidget):
                 if not isinstance(exc, (ValueError, RuntimeError)):
                     log.exception("automl_nb studio: %s failed", key)
                 errors.setdefault(f"{type(exc).__name__}: {exc}", []).append(key.replace("_", " "))
+            if self._experiment is not exp:  # the Studio started another run meanwhile: not its records
+                return
             self._set_reliability(state="working" if after else "idle", message=after)
         if errors:
             self._set_reliability(state="failed", message="; ".join(f"{' and '.join(keys)}: {error}"
