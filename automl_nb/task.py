@@ -209,6 +209,12 @@ class Task:
         with the run's metric (:func:`automl_nb.reliability.refit_score.fit_score`)."""
         raise ValueError(f"stability() and learning_curve() are not available for {self.name} runs")
 
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        """``(description, [(train rows, validation rows)], strata)`` for ``AutoML.learning_curve``:
+        the run's folds, or ``k`` folds re-drawn when it validated on one split; ``strata``
+        (labels per row, or None) is what each fold's share of rows is stratified by."""
+        raise ValueError(f"learning_curve() is not available for {self.name} runs")
+
     # ---- ways out (automl_nb.export): a task that cannot export says so -------------------
     # Each export module adds the method it needs here (default: ExportError naming the task)
     # and the task packages implement it.

@@ -162,6 +162,11 @@ class ForecastTask(Task):
         self.resample_splits(experiment, [seed])
         return []
 
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        raise ValueError("learning_curve() is not available for forecasting runs: a share of a time series' rows is "
+                         "a shorter history, not a sample of it; the leaderboard's window_k columns show how each "
+                         "forecaster's score varies over the backtest windows")
+
     # ---- widget records ----------------------------------------------------------------------
 
     def trial_details(self, experiment: Any, trial_id: int | None) -> dict[str, Any]:

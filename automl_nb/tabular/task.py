@@ -200,6 +200,18 @@ class TabularTask(Task):
             scores.append(float(exp.metric.score(y_test, pred, data.n_classes)))
         return scores
 
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        from ..data.validation import ValidationPlan, make_folds
+
+        p, plan = experiment.prepared, experiment.plan
+        _needs_rows(experiment)
+        strata = p.y.astype(int) if p.classes is not None else None
+        if plan is not None and plan.scheme in ("cv", "group_cv"):
+            return f"the run's {len(experiment.data.folds)} cross-validation folds", list(experiment.data.folds), strata
+        folds = make_folds(ValidationPlan("cv", k, ""), p.y, p.task, experiment.config.seed)
+        return (f"{k} folds re-drawn over all {len(p.y):,} rows (seed {experiment.config.seed}{', stratified' if strata is not None else ''}): "
+                "the run validated on one split, which gives no fold spread"), folds, strata
+
     # ---- ways out -----------------------------------------------------------------------------
 
     def code(self, experiment: Any, trial: int | None) -> str:
