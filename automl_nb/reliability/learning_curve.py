@@ -133,7 +133,7 @@ class LearningCurve:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+            _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
         s = self.summary
         ax.fill_between(s["n_rows"], s["mean"] - s["std"], s["mean"] + s["std"], alpha=0.2, label="± std over folds")
         ax.plot(s["n_rows"], s["mean"], marker="o", label="mean over folds")
@@ -345,7 +345,7 @@ def svg_chart(summary: pd.DataFrame, frame: pd.DataFrame, metric: str, greater_i
     each fold's point, the rows on a log2 axis; no plotting library needed."""
     if summary.empty:
         return "<div style='color:#57606a'>(no point measured)</div>"
-    left, right, top, bottom = 60, 12, 10, 36
+    left, right, top, bottom = 60, 24, 10, 36
     x = np.log2(summary["n_rows"].to_numpy(float))
     lo = (summary["mean"] - summary["std"]).to_numpy(float)
     hi = (summary["mean"] + summary["std"]).to_numpy(float)
