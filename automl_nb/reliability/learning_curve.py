@@ -271,7 +271,7 @@ def judge(frame: pd.DataFrame, metric: Any, baseline: float | None) -> tuple[flo
                else f"less than {MIN_GAIN:.0%} of the model's gain over the baseline ({_fmt(floor)})")
         return slope, spread, (f"plateaued: doubling the rows changed {name} by {slope:+.2g} {span}, {why}")
     return slope, spread, (f"no clear trend: {name} {moved} {_fmt(abs(slope))} per doubling of the rows {span}, "
-                           f"but the folds disagree ({spread_text}); more folds or rows would tell")
+                           f"but the folds disagree (fold spread {_fmt(spread)}); more folds or rows would tell")
 
 
 def _check_fractions(fractions: Sequence[float] | None) -> list[float]:
