@@ -22,13 +22,14 @@ from sklearn.utils.metaestimators import available_if
 from .errors import NotFittedError
 from .estimator import FACADE_ONLY, Estimator, has_predict_proba
 from .export.facade import ExportMethods
+from .reliability.facade import ReliabilityMethods
 
 DEFAULT_ROOT = "automl_nb_runs"
 
 __all__ = ["FACADE_ONLY", "AutoML", "NotFittedError", "load"]
 
 
-class AutoML(ExportMethods, Estimator):
+class AutoML(ExportMethods, ReliabilityMethods, Estimator):
     """Automated machine learning for a pandas DataFrame, in the background.
 
     Parameters

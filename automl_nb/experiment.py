@@ -159,6 +159,8 @@ class Experiment:
         self.trusted = True
         #: the last ``AutoML.test`` report (the run report shows it); not kept in the folder
         self.last_test: Any = None
+        #: records of ``AutoML.stability`` / ``learning_curve`` (automl_nb.reliability); not kept in the folder
+        self.reliability: dict[str, Any] = {}
         self._finished = threading.Event()
         self._lock = threading.Lock()
         self._commands: list[tuple] = []

@@ -12,15 +12,20 @@ from .metrics import get_metric
 
 
 def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None, windows: bool = False) -> pd.DataFrame:
-    """Rank, learner, score (mean and std over folds), other metrics, seconds, trial id, status,
-    why the trial was tried (``reason``).
+    """Rank, learner, score (mean and std over folds), the chance the trial is truly best
+    (``p_best``, a paired bootstrap over the folds: :mod:`automl_nb.reliability.chance_best`;
+    NaN where it does not apply), other metrics, seconds, trial id, status, why the trial was
+    tried (``reason``).
 
     Successful trials are ranked by the optimized metric; failed, pruned and stopped trials
     follow with their error. When the final model is an ensemble, it is the first row.
     With ``windows`` (forecasting) each backtest window's score is a column ``window_k``
     (oldest first).
     """
+    from .reliability.chance_best import chance_best
+
     metric = get_metric(metric_name)
+    p_best = chance_best(results, metric.greater_is_better)
     rows = []
     for r in results:
         row = {
@@ -28,6 +33,7 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None,
             "learner": r.learner,
             metric_name: r.score,
             f"{metric_name}_std": r.score_std,
+            "p_best": p_best.get(r.trial_id, np.nan),
         }
         if windows:
             for k, v in enumerate(r.fold_scores or []):
@@ -44,11 +50,11 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None,
         rows.append(row)
     if outcome is not None and len(getattr(outcome, "members", {}) or {}) > 1 and not math.isnan(outcome.ensemble_score):
         rows.append({
-            "learner": "ensemble", metric_name: outcome.ensemble_score, "status": "ok", "phase": "ensemble",
+            "learner": "ensemble", metric_name: outcome.ensemble_score, "p_best": np.nan, "status": "ok", "phase": "ensemble",
             "reason": "greedy selection over the best trials' out-of-fold predictions",
             "trial_id": pd.NA, "params": {f"trial {t}": round(w, 3) for t, w in outcome.members.items()},
         })
-    columns = ["rank", "learner", metric_name, f"{metric_name}_std"]
+    columns = ["rank", "learner", metric_name, f"{metric_name}_std", "p_best"]
     if windows:
         n = max((len(r.fold_scores or []) for r in results), default=0)
         columns += [f"window_{k + 1}" for k in range(n)]

@@ -22,6 +22,9 @@ How each answer is reached:
   tree's noise splits), which the held-out check then shows to be worth nothing.
 - guardrails: the data checks that fixed or alerted something, and the post-training
   leakage check (one feature holds most of the importance and the score is near-perfect).
+- data size: when the time left allows it (estimated from the trials' times), a short
+  learning curve (``AutoML.learning_curve`` at ``DATA_SIZE_FRACTIONS`` of the rows): would
+  more rows help, or has the score plateaued?
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ PERMUTATION_REPEATS = 3
 PERMUTATION_FOLDS = 3
 #: share of the budget given to the search; the rest explains and checks features
 SEARCH_SHARE = 0.7
+#: the learning curve's shares of the rows ("is the data big enough?"), when time is left
+DATA_SIZE_FRACTIONS = (0.25, 0.5, 1.0)
 
 
 @dataclass
@@ -59,6 +64,9 @@ class SmokeTestReport:
     notes : how each answer was reached, and anything skipped for time.
     seconds : wall time of the smoke test.
     automl : the fitted AutoML, for a closer look.
+    data_size : is the data big enough? The learning curve's verdict ("more data is likely
+        to help: ...", "plateaued: ..."), or "not measured: ..." and why.
+    learning_curve : the :class:`~automl_nb.reliability.learning_curve.LearningCurve`, or None.
     """
 
     verdict: str
@@ -69,6 +77,8 @@ class SmokeTestReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     automl: Any = field(default=None, repr=False)
+    data_size: str = "not measured"
+    learning_curve: Any = field(default=None, repr=False)
 
     def __str__(self) -> str:
         s = self.signal
@@ -79,6 +89,7 @@ class SmokeTestReport:
             "  carries the signal: " + (", ".join(
                 f"{r.feature} ({r.share:.0%})" for r in self.important_features.head(5).itertuples()) or "—"),
             "  adds nothing (stop collecting?): " + (", ".join(self.useless_features) or "—"),
+            f"  data size: {self.data_size}",
         ]
         if len(self.guardrails):
             lines.append("  data checks:")
@@ -108,6 +119,7 @@ class SmokeTestReport:
             f"[{s['low']:+.4g}, {s['high']:+.4g}]</div>"
             f"<div style='margin-top:6px'><b>Carries the signal</b><table>{feats}</table></div>"
             f"<div style='margin-top:6px'><b>Adds nothing</b> (candidates to stop collecting): {useless}</div>"
+            f"<div style='margin-top:6px'><b>Data size</b>: {e(self.data_size)}</div>"
             f"<div style='margin-top:6px'><b>Data checks</b><ul style='margin:0'>{checks}</ul></div>"
             f"<div style='color:#57606a;font-size:0.85em'>{self.seconds:.0f} s</div></div>"
         )
@@ -162,9 +174,34 @@ def smoke_test(df: pd.DataFrame, target: str, time_budget: float = 30, seed: int
         notes.append(f"Not used by the model at all (id or constant columns): {dropped}.")
     useless += [c for c in dropped if c not in useless]
 
+    data_size, curve = _data_size(aml, exp, deadline)
+    notes.append(f"Data size: a learning curve at {', '.join(f'{f:.0%}' for f in DATA_SIZE_FRACTIONS)} of each fold's "
+                 "training rows (AutoML.learning_curve), when the time left allowed it.")
     g = aml.guardrails()
     guardrails = g[g["status"].isin(["fixed", "alerted"])].reset_index(drop=True)
-    return SmokeTestReport(verdict, signal, imp, useless, guardrails, notes, time.time() - t0, aml)
+    return SmokeTestReport(verdict, signal, imp, useless, guardrails, notes, time.time() - t0, aml,
+                           data_size, curve)
+
+
+def _data_size(aml: Any, exp: Any, deadline: float) -> tuple[str, Any]:
+    """``(verdict, LearningCurve)`` of a short learning curve, or ``("not measured: ...", None)``
+    when the time left (estimated from the trials' times) does not allow one."""
+    from .errors import ConfigError
+    from .reliability.learning_curve import estimate_seconds
+
+    left = deadline - time.time()
+    try:
+        need = estimate_seconds(exp, DATA_SIZE_FRACTIONS)
+    except ValueError as exc:
+        return f"not measured: {exc}", None
+    if need > left:
+        return (f"not measured: no time left (a short learning curve needs about {need:.0f} s, "
+                f"{max(left, 0):.0f} s were left)"), None
+    try:
+        curve = aml.learning_curve(fractions=DATA_SIZE_FRACTIONS, time_budget=left)
+    except ConfigError:
+        return "not measured: no time left", None
+    return curve.verdict, curve
 
 
 def measure_signal(exp: Any) -> dict[str, Any]:

@@ -195,6 +195,26 @@ class Task:
         """Suggestions the Studio's form shows for this task's settings."""
         return {}
 
+    # ---- reliability (automl_nb.reliability): a task that cannot resample says so ----------
+
+    def resample_splits(self, experiment: Any, seeds: list[int]) -> tuple[str, list[tuple[Any, Any]]]:
+        """``(description, [(train rows, test rows) per seed])``: fresh splits of the run's
+        rows in the spirit of its validation (``AutoML.stability``), the description in words."""
+        raise ValueError(f"stability() and learning_curve() are not available for {self.name} runs")
+
+    def fit_score(self, experiment: Any, models: list[dict[int, float]], train: Any, test: Any, seed: int,
+                  threads: int, deadline: float | None) -> list[float]:
+        """Each model (trial id -> weight, assembled as the run assembles its final model)
+        trained on rows ``train`` with every random_state ``seed`` and scored on rows ``test``
+        with the run's metric (:func:`automl_nb.reliability.refit_score.fit_score`)."""
+        raise ValueError(f"stability() and learning_curve() are not available for {self.name} runs")
+
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        """``(description, [(train rows, validation rows)], strata)`` for ``AutoML.learning_curve``:
+        the run's folds, or ``k`` folds re-drawn when it validated on one split; ``strata``
+        (labels per row, or None) is what each fold's share of rows is stratified by."""
+        raise ValueError(f"learning_curve() is not available for {self.name} runs")
+
     # ---- ways out (automl_nb.export): a task that cannot export says so -------------------
     # Each export module adds the method it needs here (default: ExportError naming the task)
     # and the task packages implement it.

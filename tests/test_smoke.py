@@ -36,6 +36,12 @@ def test_smoke_test_finds_the_informative_column_and_names_the_noise(planted, tm
     assert set(report.useless_features) == {f"noise_{i}" for i in range(5)}
     assert "strong signal" in str(report).lower() and "automl-nb-smoke" in report._repr_html_()
     assert "post_training_leakage" in set(report.automl.guardrails()["check"])
+    # is the data big enough? a short learning curve when the time left allows it, else why not
+    assert report.data_size.startswith(("more data is likely", "plateaued", "no clear trend", "not measured"))
+    assert f"data size: {report.data_size}" in str(report) and "Data size" in report._repr_html_()
+    if report.learning_curve is not None:
+        assert report.data_size == report.learning_curve.verdict
+    print(report.data_size)
 
 
 def test_smoke_test_on_a_shuffled_target_says_no_signal(planted, tmp_path):

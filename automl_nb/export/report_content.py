@@ -104,7 +104,7 @@ def build(aml: Any, exp: Any) -> Report:
     results = sorted(dict(exp.results).values(), key=lambda r: r.trial_id)
     # explained first: the explanation adds the post-training leakage check to the guardrails
     explanations = explanations_section(aml, exp)
-    sections = [
+    sections: list[Section | None] = [
         overview(aml, exp, results),
         profile_section(aml, exp),
         guardrails_section(aml),
@@ -116,13 +116,14 @@ def build(aml: Any, exp: Any) -> Report:
         ensemble_section(exp),
         explanations,
         test_section(exp),
+        stability_section(exp),
         environment_section(exp),
     ]
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return Report(
         title=f"automl_nb run report: {prep.task}, {prep.metric}",
         subtitle=f"written {when} from the experiment folder {exp.folder}",
-        sections=sections,
+        sections=[s for s in sections if s is not None],
     )
 
 
@@ -231,10 +232,18 @@ def leaderboard_section(aml: Any, exp: Any) -> Section:
     frame = frame[frame["rank"].notna()]
     skip = {"params", "error", "phase", "status", "predict_seconds"}
     cols = [c for c in frame.columns if c not in skip and not str(c).startswith("window_")]
+    chance = "p_best" in cols and frame["p_best"].notna().any()
+    if "p_best" in cols:  # the chance each trial is truly best, as a percent
+        import pandas as pd
+
+        frame = frame.assign(p_best=[None if pd.isna(v) else f"{100 * float(v):.1f}%" for v in frame["p_best"]])
+        if not chance:
+            cols.remove("p_best")
     return Section("leaderboard", "Leaderboard", [
         p(f"Trials that finished, best first by {exp.prepared.metric}"
-          f"{' (the ensemble on top when the final model is one)' if len(exp.outcome.members) > 1 else ''}."),
-        table([str(c) for c in cols], frame[cols].itertuples(index=False)),
+          f"{' (the ensemble on top when the final model is one)' if len(exp.outcome.members) > 1 else ''}."
+          + (" P(best): the chance the trial is truly the best, from paired fold differences." if chance else "")),
+        table(["P(best)" if c == "p_best" else str(c) for c in cols], frame[cols].itertuples(index=False)),
     ])
 
 
@@ -351,6 +360,56 @@ def test_section(exp: Any) -> Section:
         p(f"The final model on {report.n_rows:,} held-out rows (the last aml.test call)."),
         table(["metric", "value", "optimized"], rows),
     ])
+
+
+def stability_section(exp: Any) -> Section | None:
+    """How far to trust the number (``aml.stability`` / ``aml.learning_curve``); None when
+    neither was run before the report was written."""
+    records = getattr(exp, "reliability", None) or {}
+    stability, curve = records.get("stability"), records.get("learning_curve")
+    if not stability and not curve:
+        return None
+    blocks = []
+    if stability:
+        metric = stability.get("metric") or exp.prepared.metric
+        how = ("whole searches repeated with other seeds" if stability.get("mode") == "retune"
+               else "the final pipeline (and the runners-up) refit and scored on other splits")
+        svg, alt = report_svg.stability_record_chart(stability)
+        interval = stability.get("interval") or [None, None]
+        blocks += [
+            p(f"Would the score hold on another split? {stability.get('n')} splits: {how} "
+              "(aml.stability)."),
+            p(str(stability.get("verdict") or "")),
+            facts([(f"final model's {metric}, mean", stability.get("mean")),
+                   ("95% interval", f"{fmt(interval[0])} to {fmt(interval[-1])}"),
+                   ("final model best on", "—" if stability.get("win_rate") is None
+                    else f"{100 * float(stability['win_rate']):.0f}% of the splits"),
+                   ("seconds", stability.get("seconds"))]),
+            chart(svg, f"{alt}. A dot per split, a tick at each model's mean; the band is the final model's 95% "
+                       "interval."),
+            table(["model", "trial", "mean", "std", "min", "max", "scores"],
+                  [_score_row(m) for m in stability.get("models") or [] if isinstance(m, dict)]),
+        ]
+    if curve:
+        svg, alt = report_svg.learning_curve_record_chart(curve)
+        blocks += [
+            p("Would more rows help? The best pipeline scored at growing shares of the training rows "
+              "(aml.learning_curve)."),
+            p(str(curve.get("verdict") or "")),
+            chart(svg, f"{alt}. The line is the mean over the folds, the band ± one std, small dots each fold."),
+            table(["share of rows", "training rows", "mean", "std"],
+                  [[f"{100 * float(pt.get('fraction') or 0):.0f}%", pt.get("n_rows"), pt.get("mean"), pt.get("std")]
+                   for pt in curve.get("points") or [] if isinstance(pt, dict)]),
+        ]
+    return Section("stability", "Stability", blocks)
+
+
+def _score_row(model: dict) -> list[Any]:
+    scores = np.array([s for s in model.get("scores") or [] if isinstance(s, (int, float))], dtype=float)
+    scores = scores[np.isfinite(scores)]
+    stats = [float(scores.mean()), float(scores.std(ddof=1)) if scores.size > 1 else None,
+             float(scores.min()), float(scores.max())] if scores.size else [None] * 4
+    return [model.get("label"), model.get("trial_id"), *stats, [float(s) for s in scores]]
 
 
 def environment_section(exp: Any) -> Section:

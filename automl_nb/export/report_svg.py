@@ -190,3 +190,157 @@ def _colour(t: float) -> str:
     t = min(1.0, max(0.0, t))
     r, g, b = (round(lo + (hi - lo) * t) for lo, hi in zip(LOW, HIGH))
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _padded(values: Sequence[float], pad: float = 0.08) -> tuple[float, float]:
+    """[low, high] around the finite ``values``, ``pad`` of the span on each side."""
+    ok = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not ok:
+        return 0.0, 1.0
+    lo, hi = min(ok), max(ok)
+    span = (hi - lo) or abs(hi) * 0.02 or 1.0
+    return lo - span * pad, hi + span * pad
+
+
+def strip_plot(models: Sequence[tuple[str, Sequence[float | None]]], interval: Sequence[float] | None,
+               greater_is_better: bool, title: str, metric: str) -> str:
+    """A row per model (the first is the final model, in the accent colour), a dot per split's
+    score and a tick at the model's mean; the final model's 95 % ``interval`` as a band. Text is
+    drawn in ``currentColor`` so the chart reads on a dark page too."""
+    left, right, row = 190, 24, 28
+    width = 640
+    height = 58 + row * len(models)
+    plot_w = width - left - right
+    scores = [s for _, ss in models for s in ss if s is not None and math.isfinite(s)]
+    band = [float(v) for v in (interval or []) if v is not None and math.isfinite(float(v))]
+    x0, x1 = _padded([*scores, *band])
+
+    def sx(v: float) -> float:
+        return left + (v - x0) / ((x1 - x0) or 1.0) * plot_w
+
+    bottom = 14 + row * len(models)
+    body = []
+    if len(band) == 2:
+        a, b = sorted(band)
+        body.append(f"<rect x='{sx(a):.1f}' y='10' width='{sx(b) - sx(a):.1f}' height='{bottom - 6}' "
+                    f"fill='{ACCENT}' fill-opacity='0.13'><title>final model's 95% interval: {_fmt(a)} to {_fmt(b)}"
+                    "</title></rect>")
+    for t in _ticks(x0, x1):
+        body.append(f"<line x1='{sx(t):.1f}' x2='{sx(t):.1f}' y1='10' y2='{bottom + 4}' stroke='{MUTED}' "
+                    "stroke-opacity='0.25'/>")
+        body.append(f"<text x='{sx(t):.1f}' y='{bottom + 18}' text-anchor='middle' fill='{MUTED}'>{_fmt(t)}</text>")
+    arrow = f"{metric} → better" if greater_is_better else f"← better {metric}"
+    body.append(f"<text x='{left + plot_w / 2:.1f}' y='{height - 6}' text-anchor='middle' fill='currentColor'>"
+                f"{escape(arrow)}</text>")
+    for i, (label, ss) in enumerate(models):
+        y = 14 + i * row + row / 2
+        colour = ACCENT if i == 0 else MUTED
+        short = label if len(label) <= 30 else label[:29] + "…"
+        body.append(f"<text x='{left - 8}' y='{y + 4:.1f}' text-anchor='end' fill='currentColor'>"
+                    f"<title>{escape(label)}</title>{escape(short)}</text>")
+        ok = [float(s) for s in ss if s is not None and math.isfinite(float(s))]
+        for k, s in enumerate(ss):
+            if s is not None and math.isfinite(float(s)):
+                body.append(f"<circle cx='{sx(float(s)):.1f}' cy='{y:.1f}' r='4.5' fill='{colour}' fill-opacity='0.55'>"
+                            f"<title>{escape(label)}, split {k + 1}: {_fmt(float(s))}</title></circle>")
+        if ok:
+            m = sum(ok) / len(ok)
+            body.append(f"<line x1='{sx(m):.1f}' x2='{sx(m):.1f}' y1='{y - 9:.1f}' y2='{y + 9:.1f}' "
+                        f"stroke='{colour}' stroke-width='2'><title>mean {_fmt(m)}</title></line>")
+    return _svg(width, height, title, body)
+
+
+def learning_curve_chart(points: Sequence[tuple[float, float, float | None, Sequence[float]]],
+                         greater_is_better: bool, title: str, metric: str) -> str:
+    """The score against the training rows: the mean line over ± one std band, each fold's
+    score as a small dot; ``points`` are ``(n_rows, mean, std, fold scores)``. The rows' axis
+    is logarithmic when they grow fourfold or more."""
+    width, height = 640, 280
+    left, right, top, bottom = 64, 20, 24, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
+    pts = sorted((p for p in points if p[0] > 0 and math.isfinite(p[1])), key=lambda p: p[0])
+    ns = [p[0] for p in pts] or [1.0]
+    log = len(ns) >= 2 and max(ns) / min(ns) >= 4
+    tx = (lambda n: math.log10(n)) if log else (lambda n: float(n))
+    lo_n, hi_n = (min(ns) / 1.15, max(ns) * 1.15) if log else _padded(ns, 0.05)
+    ys = [v for n, m, s, fs in pts for v in (m - (s or 0), m + (s or 0), *fs) if v is not None and math.isfinite(v)]
+    y0, y1 = _padded(ys)
+
+    def sx(n: float) -> float:
+        return left + (tx(n) - tx(lo_n)) / ((tx(hi_n) - tx(lo_n)) or 1.0) * plot_w
+
+    def sy(v: float) -> float:
+        return top + (1 - (v - y0) / ((y1 - y0) or 1.0)) * plot_h
+
+    body = []
+    for t in _ticks(y0, y1):
+        body.append(f"<line x1='{left}' x2='{width - right}' y1='{sy(t):.1f}' y2='{sy(t):.1f}' stroke='{MUTED}' "
+                    "stroke-opacity='0.25'/>")
+        body.append(f"<text x='{left - 6}' y='{sy(t) + 4:.1f}' text-anchor='end' fill='{MUTED}'>{_fmt(t)}</text>")
+    # a tick at each share's rows (every other one when they would crowd)
+    xticks = sorted(set(ns))
+    while len(xticks) > 8:
+        xticks = xticks[::2] if xticks[-1] in xticks[::2] else [*xticks[::2], xticks[-1]]
+    for t in xticks:
+        label = f"{t:,.0f}" if t >= 1 else _fmt(t)
+        body.append(f"<text x='{sx(t):.1f}' y='{top + plot_h + 16}' text-anchor='middle' fill='{MUTED}'>{label}</text>")
+    body.append(f"<line x1='{left}' x2='{width - right}' y1='{top + plot_h}' y2='{top + plot_h}' stroke='{MUTED}'/>")
+    body.append(f"<text x='{left + plot_w / 2:.1f}' y='{height - 8}' text-anchor='middle' fill='currentColor'>"
+                f"training rows{' (log scale)' if log else ''}</text>")
+    ylabel = f"{'↑' if greater_is_better else '↓'} {metric} ({'higher' if greater_is_better else 'lower'} is better)"
+    body.append(f"<text transform='translate(14 {top + plot_h / 2:.1f}) rotate(-90)' text-anchor='middle' "
+                f"fill='currentColor'>{escape(ylabel)}</text>")
+    if pts:
+        upper = " ".join(f"{sx(n):.1f},{sy(m + (s or 0)):.1f}" for n, m, s, _ in pts)
+        lower = " ".join(f"{sx(n):.1f},{sy(m - (s or 0)):.1f}" for n, m, s, _ in reversed(pts))
+        body.append(f"<polygon points='{upper} {lower}' fill='{ACCENT}' fill-opacity='0.16'/>")
+        for n, _, _, fs in pts:
+            for v in fs:
+                if v is not None and math.isfinite(v):
+                    body.append(f"<circle cx='{sx(n):.1f}' cy='{sy(v):.1f}' r='2' fill='{MUTED}' fill-opacity='0.6'/>")
+        path = " ".join(f"{'M' if i == 0 else 'L'}{sx(n):.1f},{sy(m):.1f}" for i, (n, m, _, _) in enumerate(pts))
+        body.append(f"<path d='{path}' fill='none' stroke='{ACCENT}' stroke-width='2'/>")
+        for n, m, s, _ in pts:
+            spread = f" ± {_fmt(s)}" if s is not None and math.isfinite(s) else ""
+            body.append(f"<circle cx='{sx(n):.1f}' cy='{sy(m):.1f}' r='4' fill='{ACCENT}'>"
+                        f"<title>{n:,.0f} rows: {_fmt(m)}{spread}</title></circle>")
+    return _svg(width, height, title, body)
+
+
+# ---- the reliability records (automl_nb.reliability) as charts -----------------------------------
+
+
+def _num(v: object) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+
+
+def stability_record_chart(record: dict) -> tuple[str, str]:
+    """``(svg, alt text)`` of a stability record: each model's score on every split."""
+    metric = str(record.get("metric") or "score")
+    gib = record.get("greater_is_better") is not False
+    models = [(str(m.get("label") or f"trial {m.get('trial_id')}"), [_num(s) for s in m.get("scores") or []])
+              for m in record.get("models") or [] if isinstance(m, dict)]
+    interval = [v for v in (_num(x) for x in record.get("interval") or []) if v is not None]
+    n = record.get("n") or max((len(s) for _, s in models), default=0)
+    band = f", 95% interval {_fmt(interval[0])} to {_fmt(interval[1])}" if len(interval) == 2 else ""
+    mean = _num(record.get("mean"))
+    final = models[0][0] if models else "?"
+    final = final if "final" in final else f"final model ({final})"
+    alt = (f"{metric} of {len(models)} model{'s' if len(models) != 1 else ''} on {n} splits: {final} "
+           f"{_fmt(mean) if mean is not None else '—'}{band}")
+    return strip_plot(models, interval if len(interval) == 2 else None, gib, alt, metric), alt
+
+
+def learning_curve_record_chart(record: dict) -> tuple[str, str]:
+    """``(svg, alt text)`` of a learning-curve record: the score against the training rows."""
+    metric = str(record.get("metric") or "score")
+    gib = record.get("greater_is_better") is not False
+    points = []
+    for p in record.get("points") or []:
+        n, mean = _num(p.get("n_rows")) if isinstance(p, dict) else None, _num(p.get("mean")) if isinstance(p, dict) else None
+        if n is not None and mean is not None and n > 0:
+            points.append((n, mean, _num(p.get("std")), [v for v in map(_num, p.get("scores") or []) if v is not None]))
+    points.sort(key=lambda p: p[0])
+    alt = (f"Learning curve of {metric}: {_fmt(points[0][1])} at {points[0][0]:,.0f} rows to {_fmt(points[-1][1])} "
+           f"at {points[-1][0]:,.0f} rows" if points else f"Learning curve of {metric}: no points")
+    return learning_curve_chart(points, gib, alt, metric), alt

@@ -150,6 +150,23 @@ class ForecastTask(Task):
         return [f"\nForecast ({len(fc)} rows; first 12)",
                 fc.head(12).to_string(index=False, float_format=lambda v: f"{v:.4g}")]
 
+    # ---- reliability: not for forecasting ---------------------------------------------------
+
+    def resample_splits(self, experiment: Any, seeds: list[int]) -> tuple[str, list[tuple[Any, Any]]]:
+        raise ValueError("stability() and learning_curve() are not available for forecasting runs: a random "
+                         "train/test split of a time series would train on the future; the leaderboard's "
+                         "window_k columns show how each forecaster's score varies over the backtest windows")
+
+    def fit_score(self, experiment: Any, models: list[dict[int, float]], train: Any, test: Any, seed: int,
+                  threads: int, deadline: float | None) -> list[float]:
+        self.resample_splits(experiment, [seed])
+        return []
+
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        raise ValueError("learning_curve() is not available for forecasting runs: a share of a time series' rows is "
+                         "a shorter history, not a sample of it; the leaderboard's window_k columns show how each "
+                         "forecaster's score varies over the backtest windows")
+
     # ---- widget records ----------------------------------------------------------------------
 
     def trial_details(self, experiment: Any, trial_id: int | None) -> dict[str, Any]:

@@ -130,6 +130,88 @@ class TabularTask(Task):
         return Pipeline([("ensemble", build_voting(members, list(weights.values()), prepared.task,
                                                    prepared.classes))])
 
+    # ---- reliability (AutoML.stability, AutoML.learning_curve) --------------------------------
+
+    def resample_splits(self, experiment: Any, seeds: list[int]) -> tuple[str, list[tuple[Any, Any]]]:
+        """One fresh random split of all the run's rows per seed, its test part the size of one
+        of the run's validation folds (1/k of the rows for k-fold, the holdout's 10 %, the share
+        of validation_data): stratified by class for classification, by group when the run had
+        groups (no group on both sides)."""
+        from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+
+        from ..data.validation import HOLDOUT_FRACTION
+
+        p, plan = experiment.prepared, experiment.plan
+        _needs_rows(experiment)
+        n = len(p.y)
+        if plan is None or plan.scheme == "holdout":
+            fraction, why = HOLDOUT_FRACTION, "the run's holdout"
+        elif plan.scheme == "user":
+            fraction, why = min(0.5, max(0.1, (n - p.n_train) / n)), "the share of your validation_data"
+        else:
+            fraction, why = 1.0 / plan.n_folds, f"one of the run's {plan.n_folds} folds"
+        idx = np.arange(n)
+        if p.groups is not None:
+            splitter, how, labels = GroupShuffleSplit, "by group: no group on both sides", p.groups
+        elif p.classes is not None and np.bincount(p.y.astype(int)).min() >= 2:
+            splitter, how, labels = StratifiedShuffleSplit, "stratified by class", p.y
+        else:
+            splitter, how, labels = ShuffleSplit, "shuffled", p.y
+        splits = []
+        for seed in seeds:
+            s = splitter(n_splits=1, test_size=fraction, random_state=seed)
+            tr, te = next(s.split(idx, p.y, labels) if p.groups is not None else s.split(idx, labels))
+            splits.append((np.sort(tr), np.sort(te)))
+        test_pct = round(100 * fraction)
+        what = "a random" if len(seeds) == 1 else f"{len(seeds)} random"
+        text = (f"{what} {100 - test_pct}/{test_pct} train/test split{'s' * (len(seeds) > 1)} of all {n:,} rows "
+                f"({how}; the test part the size of {why}), "
+                + (f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"))
+        return text, splits
+
+    def fit_score(self, experiment: Any, models: list[dict[int, float]], train: Any, test: Any, seed: int,
+                  threads: int, deadline: float | None) -> list[float]:
+        import time
+        from dataclasses import replace
+
+        from ..learners.base import TrialTimeout
+
+        exp, p = experiment, experiment.prepared
+        _needs_rows(exp)
+        data = exp.data
+        sub = replace(data, X=data.X.iloc[train], y=data.y[train], y_original=data.y_original[train], folds=[],
+                      seed=seed, threads=threads, cache={})
+        fitted: dict[int, Any] = {}
+        for tid in dict.fromkeys(t for m in models for t in m):
+            if deadline is not None and time.time() > deadline:
+                raise TrialTimeout("the time budget ran out")
+            r = exp.results[tid]
+            fitted[tid] = sub.refit(r.learner, r.refit_params or r.params, deadline)
+        X_test, y_test = data.X.iloc[test], data.y[test]
+        scores = []
+        for weights in models:
+            model = self.assemble({t: fitted[t] for t in weights}, weights, exp.results, p, sub, exp.config)
+            if p.classes is None:
+                pred = np.asarray(model.predict(X_test), dtype=float)
+            else:  # the columns of the classes this model saw, in the run's class order
+                proba = np.asarray(model.predict_proba(X_test), dtype=float)
+                pred = np.zeros((len(test), len(p.classes)))
+                pred[:, np.searchsorted(p.classes, np.asarray(model.classes_))] = proba
+            scores.append(float(exp.metric.score(y_test, pred, data.n_classes)))
+        return scores
+
+    def learning_curve_folds(self, experiment: Any, k: int) -> tuple[str, list[tuple[Any, Any]], Any]:
+        from ..data.validation import ValidationPlan, make_folds
+
+        p, plan = experiment.prepared, experiment.plan
+        _needs_rows(experiment)
+        strata = p.y.astype(int) if p.classes is not None else None
+        if plan is not None and plan.scheme in ("cv", "group_cv"):
+            return f"the run's {len(experiment.data.folds)} cross-validation folds", list(experiment.data.folds), strata
+        folds = make_folds(ValidationPlan("cv", k, ""), p.y, p.task, experiment.config.seed)
+        return (f"{k} folds re-drawn over all {len(p.y):,} rows (seed {experiment.config.seed}{', stratified' if strata is not None else ''}): "
+                "the run validated on one split, which gives no fold spread"), folds, strata
+
     # ---- ways out -----------------------------------------------------------------------------
 
     def code(self, experiment: Any, trial: int | None) -> str:
@@ -238,6 +320,12 @@ class TabularTask(Task):
         )
         feat = preview_featurizer(p, profile, "gbm", config.seed)
         return checks, featurization_records(featurization_summary(feat, profile))
+
+
+def _needs_rows(experiment: Any) -> None:
+    if experiment.data is None or len(experiment.prepared.X) == 0:
+        raise ValueError("this needs the training data (data.joblib, a pickle), which an.load(folder, trusted=False) "
+                         "does not read; only if you trust whoever made the folder, load it with trusted=True")
 
 
 def _exportable_note(config: Any) -> Any:

@@ -44,6 +44,8 @@ def leaderboard_rows(results: Iterable[Any], metric: str, outcome: Any = None) -
             "error": rec.get("error") or "",
             "params": params if isinstance(params, dict) else {},
         })
+        if "p_best" in frame.columns:  # the chance the trial is truly best (automl_nb.reliability)
+            rows[-1]["p_best"] = None if _missing(rec.get("p_best")) else float(rec["p_best"])
     return jsonable(rows)
 
 

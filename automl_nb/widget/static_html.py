@@ -62,13 +62,14 @@ _STYLE = (
 
 
 def render(state: Mapping[str, Any]) -> str:
-    """HTML summary of a Studio's state: phase, best model, leaderboard (top 20),
-    guardrails and featurization.
+    """HTML summary of a Studio's state: phase, best model, leaderboard (top 20), what the
+    model relies on, its stability and learning curve, guardrails and featurization.
 
     Parameters
     ----------
     state : the widget's trait values (``phase``, ``status``, ``best``, ``leaderboard``,
-        ``guardrails``, ``featurization``, ``target``, ``error``, ``data_info``).
+        ``guardrails``, ``featurization``, ``target``, ``error``, ``data_info``, ``explanation``,
+        ``reliability``).
     """
     status = state.get("status") or {}
     metric = status.get("metric") or "score"
@@ -96,9 +97,11 @@ def render(state: Mapping[str, Any]) -> str:
     if rows:
         parts.append(f"<h4 style='margin:8px 0 2px 0'>Leaderboard ({len(rows)} trials"
                      + (f", top {MAX_ROWS} shown" if len(rows) > MAX_ROWS else "") + ")</h4>")
+        chance = any(isinstance(r.get("p_best"), (int, float)) for r in rows)  # absent: no column
         parts.append(_table(
-            ["rank", "learner", metric, "± std", "fit s", "status", "trial", "error"],
+            ["rank", "learner", metric, "± std", *(["P(best)"] if chance else []), "fit s", "status", "trial", "error"],
             [[r.get("rank"), r.get("learner"), _num(r.get("score")), _num(r.get("score_std")),
+              *([_percent(r.get("p_best"))] if chance else []),
               _num(r.get("fit_seconds"), 2), r.get("status"), r.get("trial_id"), r.get("error") or ""]
              for r in rows[:MAX_ROWS]],
         ))
@@ -112,6 +115,7 @@ def render(state: Mapping[str, Any]) -> str:
             [[d.get("feature"), _num(d.get("importance")),
               "█" * max(1, round(20 * float(d.get("importance") or 0) / top))] for d in importance[:10]],
         ))
+    parts.extend(_reliability(state.get("reliability") or {}))
     guardrails = list(state.get("guardrails") or [])
     if guardrails:
         parts.append("<h4 style='margin:8px 0 2px 0'>Data guardrails</h4>")
@@ -130,6 +134,27 @@ def render(state: Mapping[str, Any]) -> str:
     parts.append(f"<p style='color:{_MUTED};font-size:11px;margin:2px 0'>Static summary; run the notebook "
                  "for the live widget.</p></div>")
     return "".join(parts)
+
+
+def _reliability(rel: Mapping[str, Any]) -> list[str]:
+    """The Stability panel: each record's chart (inline SVG) and verdict."""
+    from ..export import report_svg
+
+    parts = []
+    for key, title, draw in (("stability", "Stability: the score on other splits", report_svg.stability_record_chart),
+                             ("learning_curve", "Learning curve", report_svg.learning_curve_record_chart)):
+        record = rel.get(key)
+        if not isinstance(record, Mapping) or not record:
+            continue
+        try:
+            svg, _alt = draw(dict(record))
+        except (TypeError, ValueError, KeyError, AttributeError):  # a malformed record: the verdict alone
+            svg = ""
+        parts.append(f"<h4 style='margin:8px 0 2px 0'>{_e(title)}</h4>")
+        parts.append(f"<div style='max-width:640px'>{svg}</div>")
+        if record.get("verdict"):
+            parts.append(f"<p style='margin:2px 0 6px 0'>{_e(record['verdict'])}</p>")
+    return parts
 
 
 class _Colored(str):
@@ -179,6 +204,12 @@ def _num(x: Any, digits: int = 4) -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return "—"
     return f"{x:.{digits}g}" if isinstance(x, float) else str(x)
+
+
+def _percent(x: Any) -> str:
+    """A chance as a percent with one decimal ("45.7%"), "—" when missing."""
+    ok = isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return f"{100 * x:.1f}%" if ok else "—"
 
 
 def _e(x: Any) -> str:

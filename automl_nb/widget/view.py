@@ -40,6 +40,8 @@ export default { render({ el }) {
 EXPLANATIONS_VIEW, FORECAST_VIEW = "explanations", "forecast"
 #: seconds the static HTML waits for the pre-run checks (so a saved notebook shows them)
 STATIC_WAIT_SECONDS = 10.0
+#: the splits the Stability panel's check refits the final model on (``aml.stability(n=...)``)
+STABILITY_SPLITS = 5
 #: the Export area's files: kind -> (what it is, file name suffix, MIME type)
 EXPORTS = {
     "report": ("report", "-report.html", "text/html"),
@@ -93,6 +95,9 @@ class StudioView(anywidget.AnyWidget):
     #: the Export area: per kind ("report", "code", "onnx") ``{state: working|ready|failed,
     #: message, filename, bytes}``; the file itself comes as a ``download`` message
     exports = traitlets.Dict().tag(sync=True)
+    #: the Stability panel: ``{stability: record|None, learning_curve: record|None, state:
+    #: idle|working|failed, message}`` (records of :mod:`automl_nb.reliability`)
+    reliability = traitlets.Dict().tag(sync=True)
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
@@ -240,10 +245,54 @@ class StudioView(anywidget.AnyWidget):
         with self._write_lock:
             self.exports = {**self.exports, kind: state}
 
+    def check_reliability(self, n: int = STABILITY_SPLITS) -> None:
+        """Run ``aml.stability(n=n)`` then ``aml.learning_curve()`` in a background thread;
+        progress, the records and any error show in ``reliability`` (the Stability panel).
+        Ignored while a check is going; without a finished run the panel says why."""
+        with self._write_lock:
+            if self.reliability.get("state") == "working":
+                return
+            if self.automl is None or self._experiment is None or self._experiment.outcome.model is None:
+                self._set_reliability(state="failed", message="no model yet: the checks need a run that ended "
+                                                                "with a final model")
+                return
+            self._set_reliability(state="working", message=f"refitting the final model on {n} other splits…")
+        threading.Thread(target=self._check_reliability, args=(self.automl, self._experiment, int(n)),
+                         name="automl_nb-studio-reliability", daemon=True).start()
+
+    def _check_reliability(self, aml: Any, exp: Any, n: int) -> None:
+        steps = (("stability", lambda: aml.stability(n=n), "measuring the learning curve…"),
+                 ("learning_curve", aml.learning_curve, ""))
+        errors: dict[str, list[str]] = {}  # the error -> the checks that failed with it
+        for key, method, after in steps:
+            try:
+                method()
+            except Exception as exc:  # shown in the panel: the widget goes on
+                if not isinstance(exc, (ValueError, RuntimeError)):
+                    log.exception("automl_nb studio: %s failed", key)
+                errors.setdefault(f"{type(exc).__name__}: {exc}", []).append(key.replace("_", " "))
+            if self._experiment is not exp:  # the Studio started another run meanwhile: not its records
+                return
+            self._set_reliability(state="working" if after else "idle", message=after)
+        if errors:
+            self._set_reliability(state="failed", message="; ".join(f"{' and '.join(keys)}: {error}"
+                                                                     for error, keys in errors.items()))
+        try:  # the saved notebook's static HTML shows the records too
+            self._refresh_display()
+        except Exception:
+            log.debug("automl_nb studio: could not refresh the static HTML", exc_info=True)
+
+    def _set_reliability(self, **state: Any) -> None:
+        """``reliability`` with the experiment's records and ``state``/``message``."""
+        records = getattr(self._experiment, "reliability", None) or {}
+        with self._write_lock:
+            self.reliability = {"stability": records.get("stability"), "learning_curve": records.get("learning_curve"),
+                                "state": "idle", "message": "", **state}
+
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
-        extend|select_trial|explain|forecast_series, ...}``. A refused action puts its
-        reason in ``error``."""
+        extend|select_trial|explain|forecast_series|export|reliability, ...}``. A refused
+        action puts its reason in ``error`` (the Export and Stability panels show their own)."""
         kind = content.get("type") if isinstance(content, dict) else None
         actions = {
             "run": self.run, "pause": self.pause, "resume": self.resume, "cancel": self.cancel,
@@ -253,6 +302,7 @@ class StudioView(anywidget.AnyWidget):
                                                if k in content}),
             "forecast_series": lambda: self.show_forecast(series_id=content.get("series_id")),
             "export": lambda: self.export(content.get("kind")),
+            "reliability": self.check_reliability,
         }
         try:
             if kind not in actions:
@@ -262,7 +312,7 @@ class StudioView(anywidget.AnyWidget):
             with self._write_lock:
                 self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
             return
-        if kind not in ("select_trial", "explain", "forecast_series", "export") and self.error and self.error != self._validation_error:
+        if kind not in ("select_trial", "explain", "forecast_series", "export", "reliability") and self.error and self.error != self._validation_error:
             with self._write_lock:
                 self.error = ""
 
@@ -279,6 +329,7 @@ class StudioView(anywidget.AnyWidget):
         self._experiment = experiment
         with self._write_lock:
             self.exports = {}  # the files of an earlier run are not this one's
+            self.reliability = {}
         self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
         if self._bridge.ended:  # it had ended before: no end-of-run callback comes
             self._after_end()
@@ -297,6 +348,8 @@ class StudioView(anywidget.AnyWidget):
         """Once a run has its final model: fill the panels its task names (``final_views``)."""
         if self._experiment is None:
             return
+        if self._experiment.reliability:  # checked before the view opened: shown at once
+            self._set_reliability()
         for view in self._experiment.task.final_views:
             fill = self._final_views.get(view)
             if fill is None:
@@ -331,7 +384,7 @@ class StudioView(anywidget.AnyWidget):
     def static_html(self) -> str:
         """The widget's state as self-contained HTML (what nbconvert, GitHub and nbviewer show)."""
         names = ("phase", "status", "best", "leaderboard", "guardrails", "featurization", "target",
-                 "error", "data_info", "explanation")
+                 "error", "data_info", "explanation", "reliability")
         return static_html.render({n: getattr(self, n) for n in names})
 
     def _settle(self, timeout: float) -> None:

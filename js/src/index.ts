@@ -15,6 +15,7 @@ import { mountForecast } from "./forecast";
 import { mountGuardrails } from "./guardrails";
 import { mountLeaderboard } from "./leaderboard";
 import { mountProgress } from "./progress";
+import { mountStability } from "./stability";
 import { traits } from "./traits";
 import type { AnyModel } from "./types";
 
@@ -37,6 +38,7 @@ const PANELS: { mount: Mount; interactive: boolean }[] = [
   { mount: mountFeaturization, interactive: false },
   { mount: mountForecast, interactive: false },
   { mount: mountExplanations, interactive: false },
+  { mount: mountStability, interactive: false },
   { mount: mountExport, interactive: false },
 ];
 

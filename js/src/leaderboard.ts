@@ -21,7 +21,21 @@ export function rowKey(r: LeaderboardRow, index: number): string {
   return r.learner === "ensemble" ? "ensemble" : `row-${index}`;
 }
 
-/** The columns for these rows: fixed ones plus one per extra metric any row reports. */
+/** The P(best) column's explanation (its header's title). */
+export const P_BEST_TITLE = "chance this trial is truly the best, from paired fold differences";
+
+/** Whether any row carries the chance-best value (the column is hidden otherwise). */
+export function hasPBest(rows: readonly LeaderboardRow[]): boolean {
+  return rows.some((r) => typeof r.p_best === "number" && Number.isFinite(r.p_best));
+}
+
+/** A chance as a percent with one decimal: 0.4567 → "45.7%"; missing → "—". */
+export function fmtPercent(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : DASH;
+}
+
+/** The columns for these rows: fixed ones plus one per extra metric any row reports, and
+ * "P(best)" when the rows carry it. */
 export function columnsFor(rows: readonly LeaderboardRow[], primaryMetric: string | null | undefined): Column[] {
   const extra: string[] = [];
   for (const r of rows) {
@@ -38,6 +52,9 @@ export function columnsFor(rows: readonly LeaderboardRow[], primaryMetric: strin
       numeric: true,
       value: (r) => r.score,
     },
+    ...(hasPBest(rows)
+      ? [{ id: "p_best", label: "P(best)", title: P_BEST_TITLE, numeric: true, value: (r: LeaderboardRow) => r.p_best }]
+      : []),
     ...extra.map((m) => ({ id: `metric:${m}`, label: m, numeric: true, value: (r: LeaderboardRow) => r.metrics?.[m] })),
     { id: "fit_seconds", label: "fit", title: "fit seconds", numeric: true, value: (r) => r.fit_seconds },
     {
@@ -58,8 +75,9 @@ export function columnsFor(rows: readonly LeaderboardRow[], primaryMetric: strin
   ];
 }
 
-/** The direction of a first click on a column: best-first for the score, else ascending. */
+/** The direction of a first click on a column: best-first for the score and P(best), else ascending. */
 export function firstDirection(columnId: string, greaterIsBetter: boolean | null | undefined): SortDir {
+  if (columnId === "p_best") return "desc";
   return columnId === "score" && greaterIsBetter !== false ? "desc" : "asc";
 }
 
@@ -86,6 +104,8 @@ function cell(col: Column, r: LeaderboardRow): HTMLTableCellElement {
           ? h("span", { class: "ans-std", text: ` ±${fmtNum(r.score_std, 2)}` })
           : null,
       );
+    case "p_best":
+      return h("td", { class: "ans-num", text: fmtPercent(v), title: v == null ? null : P_BEST_TITLE });
     case "fit_seconds":
     case "predict_seconds":
     case "duration":

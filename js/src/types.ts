@@ -112,6 +112,8 @@ export interface LeaderboardRow {
   reason?: string;
   error?: string | null;
   params?: Record<string, unknown>;
+  /** the chance the trial is truly the best, 0..1, from paired fold differences (absent: not computed) */
+  p_best?: number | null;
 }
 
 export interface HistoryPoint {
@@ -274,7 +276,8 @@ export type Message =
   | { type: "select_trial"; trial_id: number }
   | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace }
   | { type: "forecast_series"; series_id: string }
-  | { type: "export"; kind: ExportKind };
+  | { type: "export"; kind: ExportKind }
+  | { type: "reliability" };
 
 /** What the Export area can make (`exports` trait keys, `export` message kinds). */
 export type ExportKind = "report" | "code" | "onnx";
@@ -285,6 +288,54 @@ export interface ExportState {
   message?: string;
   filename?: string;
   bytes?: number;
+}
+
+/** One model of the stability record: its score on each split (`models[0]` is the final model). */
+export interface StabilityModel {
+  label?: string;
+  trial_id?: number | null;
+  scores?: (number | null)[];
+}
+
+/** `reliability.stability`: `aml.stability()`'s record (automl_nb/reliability/__init__.py). */
+export interface StabilityRecord {
+  mode?: "retrain" | "retune" | string;
+  n?: number;
+  metric?: string;
+  greater_is_better?: boolean;
+  mean?: number | null;
+  interval?: (number | null)[];
+  verdict?: string;
+  win_rate?: number | null;
+  models?: StabilityModel[];
+  seconds?: number;
+}
+
+/** One share of the training rows in `reliability.learning_curve`. */
+export interface LearningCurvePoint {
+  fraction?: number;
+  n_rows?: number;
+  mean?: number | null;
+  std?: number | null;
+  scores?: (number | null)[];
+}
+
+/** `reliability.learning_curve`: `aml.learning_curve()`'s record. */
+export interface LearningCurveRecord {
+  metric?: string;
+  greater_is_better?: boolean;
+  verdict?: string;
+  slope?: number | null;
+  points?: LearningCurvePoint[];
+  seconds?: number;
+}
+
+/** The `reliability` trait (the Stability panel); `{}` before anything was checked. */
+export interface Reliability {
+  stability?: StabilityRecord | null;
+  learning_curve?: LearningCurveRecord | null;
+  state?: "idle" | "working" | "failed";
+  message?: string;
 }
 
 /** The part of anywidget's model API the front end uses (the dev harness fakes exactly this). */
