@@ -55,6 +55,9 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
     exportable : "onnx" to search only what converts to ONNX (``export_onnx``): the learners
         that do not convert (the PyTorch MLP) are left out, said once in the guardrails.
         None (default): every learner.
+    tune_threshold : binary tasks with a metric of labels (f1, balanced_accuracy, accuracy):
+        score trials and cut the final model's probabilities at a decision threshold tuned
+        on out-of-fold predictions (stated in the model's description); False: at 0.5.
     show : show progress while fitting (a progress line in terminals and notebooks).
 
     Forecasting (``task="forecast"``; giving ``time_column`` and ``horizon`` implies it):
@@ -104,6 +107,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         trial_timeout: float | None = None,
         memory_limit_mb: float | None = None,
         exportable: str | None = None,
+        tune_threshold: bool = True,
         show: bool = True,
         time_column: str | None = None,
         horizon: int | None = None,
@@ -135,6 +139,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         self.trial_timeout = trial_timeout
         self.memory_limit_mb = memory_limit_mb
         self.exportable = exportable
+        self.tune_threshold = tune_threshold
         self.show = show
         self.time_column = time_column
         self.horizon = horizon

@@ -50,6 +50,9 @@ class ExperimentConfig:
     memory_limit_mb: float | None = setting(None, browser=False)
     #: "onnx": search only learners and featurization steps that convert to ONNX
     exportable: str | None = setting(None, browser=False)
+    #: binary tasks with a metric of labels (f1, accuracy...): tune the decision threshold on
+    #: out-of-fold predictions (automl_nb.tabular.threshold); False: cut at 0.5
+    tune_threshold: bool = setting(True, browser=False)
     forecast: ForecastSettings = field(default_factory=ForecastSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -200,6 +203,8 @@ class ExperimentConfig:
             raise bad("trial_timeout", f"trial_timeout must be a positive number of seconds or None, got {self.trial_timeout!r}")
         if self.memory_limit_mb is not None and (not is_number(self.memory_limit_mb) or self.memory_limit_mb <= 0):
             raise bad("memory_limit_mb", f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
+        if not isinstance(self.tune_threshold, (bool, np.bool_)):
+            raise bad("tune_threshold", f"tune_threshold must be True or False, got {self.tune_threshold!r}")
         self._validate_exportable()
         for group in TASK_SETTINGS:
             owner = next(e for e in REGISTRY if e.name == group)

@@ -397,7 +397,7 @@ class Experiment:
         names = self._learner_names()
         searcher = Searcher([LEARNERS[n] for n in names], p.task, self.n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.baseline,
-                            portfolio=self.task.portfolio(), loss_of=self.metric.loss)
+                            portfolio=self.task.portfolio(p), loss_of=self.metric.loss)
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 

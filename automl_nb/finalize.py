@@ -79,6 +79,7 @@ def finalize(exp: Any, runner: Any) -> None:
         members=kept, ensemble_score=oof_score(exp, kept) if len(kept) > 1 else float("nan"),
         best_trial=best.trial_id, description=description,
     )
+    exp.outcome = exp.task.decide(exp, exp.outcome)  # e.g. a decision threshold tuned on the OOF predictions
 
 
 def prior_smoothing(exp: Any, ok: list[TrialResult], kept: dict[int, float]) -> tuple[int, float] | None:
@@ -108,7 +109,7 @@ def select_members(exp: Any, ok: list[TrialResult]) -> dict[int, float] | None:
     blend beats the best single trial."""
     from .ensemble import select
 
-    metric = exp.metric
+    metric = exp.task.selection_metric(exp)
     pool = ok if exp.task.ensemble_with_baseline else [r for r in ok if r.learner != exp.baseline]
     candidates = pool[:MAX_ENSEMBLE_CANDIDATES]
     if len(candidates) < 2:

@@ -28,6 +28,9 @@ class Metric:
     scorer: Callable[[np.ndarray, np.ndarray, int], float]
     description: str = ""
     perfect: float | None = None  # the best score there is (the smoke test measures the way to it)
+    #: scores the predicted labels (the argmax of the probabilities), so a binary model's
+    #: decision threshold changes it (automl_nb.tabular.threshold tunes it)
+    scores_labels: bool = False
 
     def score(self, y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 0) -> float:
         return float(self.scorer(np.asarray(y_true), np.asarray(y_pred), n_classes))
@@ -135,11 +138,11 @@ def _mape(y, p, k):
 _ALL = (
     Metric("roc_auc", True, CLASSIFICATION, _roc_auc, "area under the ROC curve (one-vs-rest for multiclass)", perfect=1.0),
     Metric("log_loss", False, CLASSIFICATION, _log_loss, "cross-entropy of the predicted probabilities", perfect=0.0),
-    Metric("accuracy", True, CLASSIFICATION, _accuracy, "share of correct labels", perfect=1.0),
-    Metric("balanced_accuracy", True, CLASSIFICATION, _balanced_accuracy, "mean recall over classes", perfect=1.0),
-    Metric("f1", True, CLASSIFICATION, _f1("auto"), "F1 of the positive class (macro for multiclass)", perfect=1.0),
-    Metric("f1_macro", True, CLASSIFICATION, _f1("macro"), "unweighted mean F1 over classes", perfect=1.0),
-    Metric("f1_weighted", True, CLASSIFICATION, _f1("weighted"), "support-weighted mean F1 over classes", perfect=1.0),
+    Metric("accuracy", True, CLASSIFICATION, _accuracy, "share of correct labels", perfect=1.0, scores_labels=True),
+    Metric("balanced_accuracy", True, CLASSIFICATION, _balanced_accuracy, "mean recall over classes", perfect=1.0, scores_labels=True),
+    Metric("f1", True, CLASSIFICATION, _f1("auto"), "F1 of the positive class (macro for multiclass)", perfect=1.0, scores_labels=True),
+    Metric("f1_macro", True, CLASSIFICATION, _f1("macro"), "unweighted mean F1 over classes", perfect=1.0, scores_labels=True),
+    Metric("f1_weighted", True, CLASSIFICATION, _f1("weighted"), "support-weighted mean F1 over classes", perfect=1.0, scores_labels=True),
     Metric("average_precision", True, CLASSIFICATION, _average_precision, "area under the precision-recall curve", perfect=1.0),
     Metric("rmse", False, REGRESSION | FORECAST, _rmse, "root mean squared error", perfect=0.0),
     Metric("mae", False, REGRESSION | FORECAST, _mae, "mean absolute error", perfect=0.0),

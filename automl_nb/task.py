@@ -119,8 +119,9 @@ class Task:
         """``(prepared, data, profile)`` as the folder left them."""
         raise NotImplementedError
 
-    def portfolio(self) -> list[tuple[str, int]] | None:
-        """The portfolio phase's order, (learner, default index); None: the searcher's own."""
+    def portfolio(self, prepared: Any = None) -> list[tuple] | None:
+        """The portfolio phase's order, (learner, default index) or (learner, default index,
+        parameters that replace the default's); None: the searcher's own."""
         return None
 
     def n_rows(self, prepared: Any) -> int:
@@ -146,6 +147,15 @@ class Task:
     def assemble(self, fitted: dict[int, Any], weights: dict[int, float], results: dict, prepared: Any,
                  data: Any, config: Any) -> Any:
         raise NotImplementedError
+
+    def selection_metric(self, experiment: Any) -> Any:
+        """The metric ensemble selection scores out-of-fold blends with (the run's metric)."""
+        return experiment.metric
+
+    def decide(self, experiment: Any, outcome: Any) -> Any:
+        """The finished outcome as the task delivers it (e.g. with a tuned decision threshold,
+        said in its description); unchanged by default."""
+        return outcome
 
     # ---- facade ------------------------------------------------------------------------------
 

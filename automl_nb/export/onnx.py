@@ -62,6 +62,8 @@ def tabular_onnx(exp: Any) -> bytes:
     from .onnx_converters import register
 
     p, model = exp.prepared, exp.outcome.model
+    threshold, decided = _decision_threshold(model), model
+    model = getattr(model, "estimator_", model) if threshold is not None else model
     if len(p.X) == 0 or exp.profile is None:
         raise ExportError("export_onnx() needs the training rows (the graph's inputs follow the columns' types "
                           "and the graph is checked on them), which an.load(folder, trusted=False) does not read; "
@@ -71,13 +73,50 @@ def tabular_onnx(exp: Any) -> bytes:
     inputs = graph_inputs(exp.profile, p.X, model)
     onx = _convert(model, inputs, p.X, exp)
     classes = None if p.classes is None else [_plain(c) for c in p.classes]
+    if threshold is not None:
+        _cut_at_threshold(onx, threshold, classes)
     _describe(onx, inputs, classes)
     rows = _check_rows(p.X, exp.config.seed)
-    worst = _difference(onx, model, rows, inputs, classes is not None)
+    worst = _difference(onx, decided, rows, inputs, classes is not None, threshold)
     if worst is not None:
         raise ExportError(f"{_culprit(model, exp, inputs, rows)}the ONNX graph differs from the model on the "
                           f"check rows ({worst}); nothing was written")
     return onx.SerializeToString()
+
+
+def _decision_threshold(model: Any) -> float | None:
+    """The threshold of a scikit-learn ``FixedThresholdClassifier`` around the final pipeline
+    (a binary model's tuned decision threshold), else None."""
+    if type(model).__name__ == "FixedThresholdClassifier":
+        return float(model.threshold)
+    return None
+
+
+def _cut_at_threshold(onx: Any, threshold: float, classes: list | None) -> None:
+    """The graph's label output decided as ``FixedThresholdClassifier`` decides it: the second
+    class when its probability is at least ``threshold`` (the probabilities are unchanged)."""
+    from onnx import TensorProto, helper
+
+    graph = onx.graph
+    label, proba = graph.output[0].name, graph.output[1].name
+    kind = graph.output[0].type.tensor_type.elem_type
+    if classes is None or len(classes) != 2 or kind not in (TensorProto.INT64, TensorProto.STRING):
+        raise ExportError("a decision threshold converts for two classes with integer or text labels only")
+    for node in graph.node:  # the argmax label becomes an unused intermediate
+        node.output[:] = [f"{label}_argmax" if o == label else o for o in node.output]
+    values = [str(c).encode() for c in classes] if kind == TensorProto.STRING else [int(c) for c in classes]
+    float_kind = graph.output[1].type.tensor_type.elem_type
+    graph.initializer.extend([
+        helper.make_tensor("threshold_column", TensorProto.INT64, [], [1]),
+        helper.make_tensor("threshold_value", float_kind, [], [threshold]),
+        helper.make_tensor("threshold_classes", kind, [2], values),
+    ])
+    graph.node.extend([
+        helper.make_node("Gather", [proba, "threshold_column"], ["threshold_p1"], axis=1),
+        helper.make_node("GreaterOrEqual", ["threshold_p1", "threshold_value"], ["threshold_positive"]),
+        helper.make_node("Cast", ["threshold_positive"], ["threshold_index"], to=TensorProto.INT64),
+        helper.make_node("Gather", ["threshold_classes", "threshold_index"], [label], axis=0),
+    ])
 
 
 def _require() -> None:
@@ -331,8 +370,9 @@ def session(onx: Any) -> Any:
 
 
 def _difference(onx: Any, model: Any, rows: pd.DataFrame, inputs: dict[str, dict[str, Any]],
-                classifier: bool) -> str | None:
-    """None when the graph matches the model on ``rows``; else the largest difference in words."""
+                classifier: bool, threshold: float | None = None) -> str | None:
+    """None when the graph matches the model on ``rows``; else the largest difference in words
+    (labels are compared where the probabilities are clearly on one side of the decision)."""
     try:
         outputs = session(onx).run(None, onnx_feed(rows, inputs))
     except Exception as exc:  # noqa: BLE001 - onnxruntime refusing the graph is a failed check
@@ -346,6 +386,8 @@ def _difference(onx: Any, model: Any, rows: pd.DataFrame, inputs: dict[str, dict
             return f"probability off by {diff[i]:.3g} on row {rows.index[i]!r}, tolerance {TOLERANCE:g}"
         top2 = np.sort(expected, axis=1)[:, -2:] if expected.shape[1] > 1 else np.ones((len(rows), 2))
         clear = (top2[:, 1] - top2[:, 0]) > 2 * TOLERANCE
+        if threshold is not None:
+            clear = np.abs(expected[:, 1] - threshold) > TOLERANCE
         labels = np.asarray(model.predict(rows))
         wrong = clear & (np.asarray(outputs[0]).astype(labels.dtype) != labels)
         if wrong.any():

@@ -284,7 +284,8 @@ def ensemble_section(exp: Any) -> Section:
         rows.append([tid, r.learner if r else "?", w, n, r.score if r else None, (r.reason or r.phase) if r else ""])
     best = max((results[t] for t, _ in members if t in results), key=lambda r: -exp.loss(r), default=None)
     predictions = "backtest forecasts" if exp.task.score_unit == "window" else "out-of-fold predictions"
-    steps = getattr(outcome.model, "named_steps", {})
+    # (inside a FixedThresholdClassifier when a decision threshold was tuned)
+    steps = getattr(getattr(outcome.model, "estimator_", outcome.model), "named_steps", {})
     built = (f"a scikit-learn {type(steps['ensemble']).__name__} over those pipelines with these weights"
              if "ensemble" in steps else "the weighted blend of their predictions")
     blocks = [

@@ -75,7 +75,7 @@ class ForecastTask(Task):
         model, info = experiment.outcome.model, experiment.prepared.info
         return "pyfunc", ForecastPyfunc(model, info), horizon_frame(model, info)
 
-    def portfolio(self) -> list[tuple[str, int]]:
+    def portfolio(self, prepared: Any = None) -> list[tuple[str, int]]:
         from .forecasters import PORTFOLIO
 
         return list(PORTFOLIO)

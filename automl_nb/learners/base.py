@@ -18,6 +18,21 @@ FAMILIES = ("gbm", "tree", "linear", "neural", "knn", "dummy", "forecast")
 TASKS = ("binary", "multiclass", "regression", "forecast")
 
 
+#: class weightings a classifier's space searches: None (every row counts the same) or
+#: "balanced" (rows weighted inversely to their class's frequency, as scikit-learn and
+#: LightGBM define it; it works with any labels, so the refit on the user's labels and the
+#: exported code keep it as it is)
+CLASS_WEIGHTS = (None, "balanced")
+
+
+def class_weight(trial: Any, task: str) -> str | None:
+    """The searched class weighting of a classifier; regression has none (None, not searched).
+    The portfolio defaults say None: unweighted, as before, so balanced data loses nothing."""
+    if task == "regression":
+        return None
+    return trial.suggest_categorical("class_weight", list(CLASS_WEIGHTS))
+
+
 class TrialTimeout(Exception):
     """Raised inside a fit when the trial's deadline has passed."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_nb.learners.base import LearnerSpec, Params, check_deadline
+from automl_nb.learners.base import LearnerSpec, Params, check_deadline, class_weight
 
 #: cap on boosting iterations; early stopping picks the actual number
 MAX_ITER = 1000
@@ -28,6 +28,7 @@ def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    weighted = {} if task == "regression" else {"class_weight": params.get("class_weight")}
     return cls(
         learning_rate=params.get("learning_rate", 0.1),
         max_iter=int(params.get("max_iter", MAX_ITER)),
@@ -40,6 +41,7 @@ def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
         validation_fraction=0.1,
         n_iter_no_change=N_ITER_NO_CHANGE,
         random_state=seed,
+        **weighted,
     )
 
 
@@ -53,6 +55,7 @@ def space(trial: Any, task: str, n_rows: int) -> Params:
         ),
         "l2_regularization": trial.suggest_float("l2_regularization", 1e-3, 10.0, log=True),
         "max_features": trial.suggest_float("max_features", 0.3, 1.0),
+        "class_weight": class_weight(trial, task),
     }
 
 
@@ -113,6 +116,7 @@ SPEC = LearnerSpec(
             "min_samples_leaf": 20,
             "l2_regularization": 1e-3,
             "max_features": 1.0,
+            "class_weight": None,
         },
         {
             "max_iter": MAX_ITER,
@@ -121,6 +125,7 @@ SPEC = LearnerSpec(
             "min_samples_leaf": 10,
             "l2_regularization": 1.0,
             "max_features": 0.5,
+            "class_weight": None,
         },
         {
             "max_iter": MAX_ITER,
@@ -129,6 +134,7 @@ SPEC = LearnerSpec(
             "min_samples_leaf": 5,
             "l2_regularization": 0.1,
             "max_features": 0.8,
+            "class_weight": None,
         },
     ),
     cost=1.0,

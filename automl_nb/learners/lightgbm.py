@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_nb.learners.base import LearnerSpec, Params, TrialTimeout, check_deadline
+from automl_nb.learners.base import LearnerSpec, Params, TrialTimeout, check_deadline, class_weight
 
 #: cap on boosting rounds; early stopping on the validation fold picks the actual number
 MAX_ROUNDS = 3000
@@ -31,6 +31,7 @@ def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
 
     cls = lightgbm.LGBMRegressor if task == "regression" else lightgbm.LGBMClassifier
     subsample = float(params.get("subsample", 1.0))
+    weighted = {} if task == "regression" else {"class_weight": params.get("class_weight")}
     return cls(
         n_estimators=int(params.get("n_estimators", MAX_ROUNDS)),
         learning_rate=params.get("learning_rate", 0.05),
@@ -45,6 +46,7 @@ def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
         random_state=seed,
         n_jobs=n_jobs,
         verbose=-1,
+        **weighted,
     )
 
 
@@ -62,6 +64,7 @@ def space(trial: Any, task: str, n_rows: int) -> Params:
         "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 10.0, log=True),
         "reg_alpha": trial.suggest_float("reg_alpha", 1e-3, 10.0, log=True),
         "extra_trees": trial.suggest_categorical("extra_trees", [False, True]),
+        "class_weight": class_weight(trial, task),
     }
 
 
@@ -150,6 +153,7 @@ SPEC = LearnerSpec(
             "reg_lambda": 1e-3,
             "reg_alpha": 1e-3,
             "extra_trees": False,
+            "class_weight": None,
         },
         # extra-trees-ish: random split thresholds, half the features per tree
         {
@@ -162,6 +166,7 @@ SPEC = LearnerSpec(
             "reg_lambda": 1e-3,
             "reg_alpha": 1e-3,
             "extra_trees": True,
+            "class_weight": None,
         },
         # large leaves, small leaf size (AutoGluon's "GBMLarge"): large data
         {
@@ -174,6 +179,7 @@ SPEC = LearnerSpec(
             "reg_lambda": 1e-3,
             "reg_alpha": 1e-3,
             "extra_trees": False,
+            "class_weight": None,
         },
         # small, regularized, bagged trees: small / noisy data
         {
@@ -186,6 +192,7 @@ SPEC = LearnerSpec(
             "reg_lambda": 1.0,
             "reg_alpha": 1e-3,
             "extra_trees": False,
+            "class_weight": None,
         },
         # slow and wide-ish (an AutoGluon zero-shot config)
         {
@@ -198,6 +205,7 @@ SPEC = LearnerSpec(
             "reg_lambda": 1e-3,
             "reg_alpha": 1e-3,
             "extra_trees": False,
+            "class_weight": None,
         },
     ),
     cost=1.0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from automl_nb.learners.base import LearnerSpec, Params, check_deadline
+from automl_nb.learners.base import LearnerSpec, Params, check_deadline, class_weight
 
 
 def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
@@ -24,7 +24,8 @@ def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(
-            C=1.0 / params.get("alpha", 1.0), solver="lbfgs", max_iter=500, random_state=seed
+            C=1.0 / params.get("alpha", 1.0), solver="lbfgs", max_iter=500, random_state=seed,
+            class_weight=params.get("class_weight"),
         )
     if penalty == "l2":
         from sklearn.linear_model import Ridge
@@ -53,7 +54,8 @@ def space(trial: Any, task: str, n_rows: int) -> Params:
     penalty = trial.suggest_categorical("penalty", choices)
     if penalty == "l2":
         # classification: C = 1/alpha in 1e-3..1e3
-        return {"penalty": penalty, "alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True)}
+        return {"penalty": penalty, "alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True),
+                "class_weight": class_weight(trial, task)}
     return {
         "penalty": penalty,
         "enet_alpha": trial.suggest_float("enet_alpha", 1e-4, 1.0, log=True),
@@ -86,9 +88,9 @@ SPEC = LearnerSpec(
     make=make,
     space=space,
     defaults=(
-        {"penalty": "l2", "alpha": 1.0},  # C=1 / Ridge(alpha=1)
-        {"penalty": "l2", "alpha": 30.0},  # strongly regularized: small or wide data
-        {"penalty": "l2", "alpha": 0.03},  # nearly unregularized: large data
+        {"penalty": "l2", "alpha": 1.0, "class_weight": None},  # C=1 / Ridge(alpha=1)
+        {"penalty": "l2", "alpha": 30.0, "class_weight": None},  # strongly regularized: small or wide data
+        {"penalty": "l2", "alpha": 0.03, "class_weight": None},  # nearly unregularized: large data
     ),
     cost=0.05,
     fit=fit,

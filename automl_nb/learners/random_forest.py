@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from automl_nb.learners.base import LearnerSpec, Params, check_deadline
+from automl_nb.learners.base import LearnerSpec, Params, check_deadline, class_weight
 
 #: trees grown first, to measure their size; then CHUNK at a time between deadline checks
 FIRST = 10
@@ -31,12 +32,14 @@ def _forest_class(kind: str, task: str) -> Any:
 
 def forest_make(kind: str) -> Any:
     def make(params: Params, task: str, seed: int, n_jobs: int) -> Any:
+        weighted = {} if task == "regression" else {"class_weight": params.get("class_weight")}
         return _forest_class(kind, task)(
             n_estimators=int(params.get("n_estimators", 300)),
             max_features=params.get("max_features", "sqrt"),
             min_samples_leaf=int(params.get("min_samples_leaf", 1)),
             random_state=seed,
             n_jobs=n_jobs,
+            **weighted,
         )
 
     return make
@@ -49,6 +52,7 @@ def space(trial: Any, task: str, n_rows: int) -> Params:
         "min_samples_leaf": trial.suggest_int(
             "min_samples_leaf", 1, _min_samples_leaf_high(n_rows), log=True
         ),
+        "class_weight": class_weight(trial, task),
     }
 
 
@@ -68,14 +72,20 @@ def forest_fit(
     """Grow the forest a few trees at a time (warm start): FIRST trees measure the size of a
     tree, the forest stops at MAX_FOREST_MB, and at the deadline the trees grown so far are
     kept (fewer trees, nearly the same predictions) instead of failing the trial."""
-    import time
-
     check_deadline(deadline)
     leaf = max(int(estimator.min_samples_leaf), len(X) // LEAF_ROWS)
     total = int(estimator.n_estimators)
     chunk = CHUNK if len(X) < 20 * LEAF_ROWS else CHUNK // 5  # large data: check the deadline more often
     n = min(FIRST, total)
     estimator.set_params(min_samples_leaf=leaf, warm_start=True, n_estimators=n)
+    with warnings.catch_warnings():  # "balanced" with warm_start: the same rows each time, so the same weights
+        warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
+        return _grow(estimator, X, y, n, total, chunk, deadline)
+
+
+def _grow(estimator: Any, X: Any, y: Any, n: int, total: int, chunk: int, deadline: float | None) -> Params:
+    import time
+
     try:
         estimator.fit(X, y)
         per_tree = sum(_tree_bytes(t) for t in estimator.estimators_) / n
@@ -108,8 +118,8 @@ def forest_spec(kind: str, name: str, cost: float, description: str) -> LearnerS
         make=forest_make(kind),
         space=space,
         defaults=(
-            {"n_estimators": 300, "max_features": "sqrt", "min_samples_leaf": 1},
-            {"n_estimators": 300, "max_features": 0.5, "min_samples_leaf": 1},
+            {"n_estimators": 300, "max_features": "sqrt", "min_samples_leaf": 1, "class_weight": None},
+            {"n_estimators": 300, "max_features": 0.5, "min_samples_leaf": 1, "class_weight": None},
         ),
         cost=cost,
         fit=forest_fit,

@@ -82,19 +82,22 @@ class Searcher:
         self.next_id = 0
         self._queue: list[tuple[str, str, dict, str]] = []  # (phase, learner, params, reason)
         slot = 0
-        order = [(name, i) for name, i in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio))
-                 if name in self.learners and i < len(self.learners[name].defaults)]
+        # an entry is (learner, default index) or (learner, default index, parameters replacing the default's)
+        order = [(e[0], e[1], e[2] if len(e) > 2 else {})
+                 for e in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio))
+                 if e[0] in self.learners and e[1] < len(self.learners[e[0]].defaults)]
         for spec in learners:  # defaults not named in the order above still run, last
-            order += [(spec.name, i) for i in range(len(spec.defaults)) if (spec.name, i) not in order]
-        for name, i in order:
-            params = dict(self.learners[name].defaults[i])
+            order += [(spec.name, i, {}) for i in range(len(spec.defaults)) if (spec.name, i, {}) not in order]
+        for name, i, changed in order:
+            params = {**self.learners[name].defaults[i], **changed}
             if any(n == name and p == params for _, n, p, _ in self._queue):
                 continue
             if (name, i) in BASELINES or name == baseline:
                 phase, reason = "baseline", f"baseline: {name}, {BASELINE_WORDS.get(name, f'default {i + 1}')}"
             else:
                 slot += 1
-                phase, reason = "portfolio", f"portfolio slot {slot}: {name} default {i + 1} (a strong default, tried before any search)"
+                with_ = "".join(f" with {k}={v!r}" for k, v in changed.items())
+                phase, reason = "portfolio", f"portfolio slot {slot}: {name} default {i + 1}{with_} (a strong default, tried before any search)"
             self._queue.append((phase, name, params, reason))
         self._resumed = False  # set by restore: reasons then start with "resumed:"
         self._choice = ""  # why _choose_learner chose its learner (the search phase's reason)

@@ -100,7 +100,10 @@ def tabular_code(exp: Any, trial: int | None) -> str:
         from .explaining import model_to_explain
 
         model, members = model_to_explain(None, exp, trial), {trial: 1.0}
-    pipelines = _member_pipelines(model, members)
+    from .threshold import unwrap
+
+    inner = unwrap(model)  # the pipeline inside a decision threshold
+    pipelines = _member_pipelines(inner, members)
     notes = _Notes(exp, members, trial)
     script = Script(_embeds, notes.annotate)
 
@@ -129,11 +132,12 @@ def tabular_code(exp: Any, trial: int | None) -> str:
             f'        ("model", {learner}),\n'
             f"    ])")
         script.calls[id(pipe)] = f"{member}()"
-    script.name_of(type(model))  # Pipeline
-    if len(pipelines) == 1:
-        body = f"    return {next(iter(script.calls.values()))}"
-    else:
-        body = f"    return {script.estimator(model, 1)}"
+    script.name_of(type(inner))  # Pipeline
+    expr = next(iter(script.calls.values())) if len(pipelines) == 1 else script.estimator(inner, 1)
+    if inner is not model:  # FixedThresholdClassifier(estimator=<the pipeline>, threshold=...)
+        script.calls[id(inner)] = expr
+        expr = script.estimator(model, 1)
+    body = f"    return {expr}"
     parts.append(f"def build_model():\n{docstring(notes.build_doc())}\n{body}")
     return _assemble(script, notes, parts, exp)
 

@@ -38,11 +38,13 @@ def explain(aml: Any, exp: Any, X: Any = None, trial: int | None = None, max_row
 
 
 def model_to_explain(aml: Any, exp: Any, trial: int | None) -> Any:
-    """The final model, or one trial's model refit on all rows (once, then cached)."""
+    """The final model, or one trial's model refit on all rows (once, then cached); the pipeline
+    inside a decision threshold (SHAP explains its probabilities, which the threshold leaves as they are)."""
     from ..errors import NotFittedError
+    from .threshold import unwrap
 
     if trial is None:
-        return aml.best_pipeline_
+        return unwrap(aml.best_pipeline_)
     trial = int(trial)
     if trial not in exp.results:
         valid = sorted(t for t, r in exp.results.items() if r.ok)
@@ -53,7 +55,7 @@ def model_to_explain(aml: Any, exp: Any, trial: int | None) -> Any:
         verb = "failed" if r.status == "failed" else f"has no model (status {r.status})"
         raise ValueError(f"trial {trial} {verb}: {first}")
     if exp.outcome.model is not None and list(exp.outcome.members) == [trial]:
-        return exp.outcome.model
+        return unwrap(exp.outcome.model)
     cache = exp.trial_models
     if trial not in cache:
         if exp.data is None:

@@ -45,7 +45,8 @@ class TabularTask(Task):
             time_limit=min(2.0, 0.05 * config.time_budget),
         )
         data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
-                           metric=p.metric, n_classes=p.n_classes, seed=config.seed)
+                           metric=p.metric, n_classes=p.n_classes, seed=config.seed,
+                           tune_threshold=_tunes(p, config))
         if config.exportable is not None:
             guardrails = [*guardrails, _exportable_note(config)]
         records = {
@@ -114,6 +115,34 @@ class TabularTask(Task):
             selection = np.zeros_like(scored)
             selection[keep] = True
         return prepared.y, prepared.n_classes, selection, scored
+
+    def portfolio(self, prepared: Any = None) -> list[tuple] | None:
+        """With imbalanced classes (the class_imbalance guardrail's ratio), LightGBM's first
+        default with class_weight="balanced" joins the portfolio second; else the searcher's order."""
+        from ..data.guardrails import IMBALANCE_RATIO
+        from ..search.searcher import PORTFOLIO_ORDER
+
+        if prepared is None or prepared.classes is None or len(prepared.y) == 0:
+            return None
+        counts = np.bincount(prepared.y[: prepared.n_train].astype(int))
+        if counts.min() >= IMBALANCE_RATIO * counts.max():
+            return None
+        order: list[tuple] = list(PORTFOLIO_ORDER)
+        order.insert(1, ("lightgbm", 0, {"class_weight": "balanced"}))
+        return order
+
+    def selection_metric(self, experiment: Any) -> Any:
+        """With a tuned threshold, blends are compared at their best threshold."""
+        from .threshold import threshold_metric
+
+        return threshold_metric(experiment.metric) if experiment.data.tune_threshold else experiment.metric
+
+    def decide(self, experiment: Any, outcome: Any) -> Any:
+        """Binary runs with a metric of labels: the final model cut at the threshold tuned on its
+        out-of-fold predictions (:mod:`automl_nb.tabular.threshold`)."""
+        from .threshold import decide
+
+        return decide(experiment, outcome) if getattr(experiment.data, "tune_threshold", False) else outcome
 
     def blends_prior(self, metric: Any) -> bool:
         return metric.name == "log_loss"  # classification only: the metric's tasks say so
@@ -254,14 +283,25 @@ class TabularTask(Task):
         unknown = set(pd.unique(y)) - set(p.classes.tolist())
         if unknown:
             raise ValueError(f"y holds labels the model never saw: {sorted(map(str, unknown))[:10]}")
+        if metric.scores_labels:  # the model's own labels (a tuned threshold decides them, not the argmax)
+            return metric.score(np.searchsorted(p.classes, y), _one_hot(aml.predict(X), p.classes), len(p.classes))
         return metric.score(np.searchsorted(p.classes, y), aml.predict_proba(X), len(p.classes))
 
     def test(self, aml: Any, experiment: Any, X: Any, y: Any) -> Any:
         from ..testing import make_test_report
+        from .threshold import threshold_of
 
         p = experiment.prepared
         pred = aml.predict(X) if p.classes is None else aml.predict_proba(X)
-        return make_test_report(p.task, p.metric, y, pred, p.classes)
+        report = make_test_report(p.task, p.metric, y, pred, p.classes)
+        if threshold_of(experiment.outcome.model) is not None:  # metrics of labels: the model's labels
+            from ..metrics import METRICS
+
+            labels = _one_hot(aml.predict(X), p.classes)
+            codes = np.searchsorted(p.classes, np.asarray(y))
+            for name in [m for m in report.metrics if METRICS[m].scores_labels]:
+                report.metrics[name] = METRICS[name].score(codes, labels, len(p.classes))
+        return report
 
     def explain(self, aml: Any, experiment: Any, **kwargs: Any) -> Any:
         from .explaining import explain
@@ -322,6 +362,18 @@ class TabularTask(Task):
         return checks, featurization_records(featurization_summary(feat, profile))
 
 
+def _tunes(p: Any, config: Any) -> bool:
+    from ..metrics import get_metric
+    from .threshold import tunes
+
+    return tunes(p.task, get_metric(p.metric), config)
+
+
+def _one_hot(labels: Any, classes: np.ndarray) -> np.ndarray:
+    """Predicted labels as a probability matrix whose argmax they are (what label metrics score)."""
+    return np.eye(len(classes))[np.searchsorted(classes, np.asarray(labels))]
+
+
 def _needs_rows(experiment: Any) -> None:
     if experiment.data is None or len(experiment.prepared.X) == 0:
         raise ValueError("this needs the training data (data.joblib, a pickle), which an.load(folder, trusted=False) "
@@ -351,7 +403,9 @@ def preview_featurizer(prepared: Any, profile: Any, family: str, seed: int) -> A
 
 def first_featurizer(model: Any) -> Any:
     """The featurizer of a final pipeline (of its first member, for an ensemble)."""
-    step = model.steps[0][1]
+    from .threshold import unwrap
+
+    step = unwrap(model).steps[0][1]
     if hasattr(step, "estimators_"):
         return first_featurizer(step.estimators_[0])
     return step

@@ -32,6 +32,9 @@ class TabularData:
     n_classes: int
     seed: int = 0
     threads: int = 1
+    #: score trials at a decision threshold cross-fitted on their out-of-fold predictions
+    #: (binary, a metric of labels: automl_nb.tabular.threshold)
+    tune_threshold: bool = False
     cache: dict = field(default_factory=dict, repr=False)  # featurized folds, per family
 
     def __getstate__(self) -> dict:
@@ -116,19 +119,39 @@ def evaluate(config: TrialConfig, data: TabularData, deadline: float | None = No
                 i == 0
                 and len(data.folds) > 1
                 and config.prune_above is not None
-                and metric.loss(fold_score) > config.prune_above
+                and metric.loss(_prune_score(data, metric, va, pred, fold_score)) > config.prune_above
             ):
                 result.status = "pruned"
                 result.error = f"stopped after fold 1: {data.metric}={fold_score:.4g} is far from the best"
                 break
         result.refit_params = spec.refit_params(dict(config.params), learned)
+        if result.status == "ok" and data.tune_threshold:
+            _score_at_threshold(result, data, metric, oof)
     summarize_folds(result)
     if result.status == "ok":
         mask = ~np.isnan(oof if oof.ndim == 1 else oof[:, 0])
         result.oof = oof.astype(np.float32)
-        result.metrics = all_scores(data.task, data.y[mask], oof[mask], data.n_classes)
+        result.metrics = {**all_scores(data.task, data.y[mask], oof[mask], data.n_classes), **result.metrics}
     result.duration = time.time() - started
     return result
+
+
+def _prune_score(data: TabularData, metric: Any, va: np.ndarray, pred: np.ndarray, score: float) -> float:
+    """The first fold's score pruning compares: with a tuned threshold, the best any threshold
+    gives it (at 0.5 a good model of a rare class may score f1 = 0)."""
+    if not data.tune_threshold:
+        return score
+    from .threshold import first_fold_bound
+
+    return first_fold_bound(data.y[va], pred, metric)
+
+
+def _score_at_threshold(result: TrialResult, data: TabularData, metric: Any, oof: np.ndarray) -> None:
+    """Fold scores at cross-fitted thresholds; the threshold tuned on all of them in ``metrics``."""
+    from .threshold import tuned_fold_scores
+
+    result.fold_scores, tuned = tuned_fold_scores(data.y, oof, data.folds, metric, data.seed)
+    result.metrics = {"threshold": tuned.threshold}
 
 
 def refit(
