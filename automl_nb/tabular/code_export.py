@@ -111,7 +111,7 @@ def tabular_code(exp: Any, trial: int | None) -> str:
         feat, est = pipe.steps[0][1], pipe.steps[-1][1]
         source = script.estimator(feat, 1)
         if source not in featurizers:
-            family = _family(r.learner)
+            family = exp.learner(r.learner).family
             name = f"featurizer_{family}"
             if name in featurizers.values():
                 name += f"_{len(featurizers) + 1}"
@@ -148,12 +148,6 @@ def _member_pipelines(model: Any, members: dict[int, float]) -> dict[int, Any]:
 
 def _member_name(tid: int, learner: str) -> str:
     return f"trial_{tid}_{learner}"
-
-
-def _family(learner: str) -> str:
-    from ..learners import get_learner
-
-    return get_learner(learner).family
 
 
 class _Notes:

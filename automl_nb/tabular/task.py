@@ -32,9 +32,10 @@ class TabularTask(Task):
         from ..data.guardrails import check_data
         from ..data.profile import profile_frame
         from ..data.validation import make_folds, resolve_validation
+        from ..featurize.overrides import apply_overrides
         from .trial import TabularData
 
-        profile = profile_frame(p.X)
+        profile = apply_overrides(profile_frame(p.X), config)  # your column_kinds and transformers
         plan = resolve_validation(config, p.task, p.n_train, has_groups=p.groups is not None,
                                   has_validation_data=p.n_train < len(p.X))
         folds = make_folds(plan, p.y, p.task, config.seed, p.groups, p.n_train)
@@ -45,7 +46,8 @@ class TabularTask(Task):
             time_limit=min(2.0, 0.05 * config.time_budget),
         )
         data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
-                           metric=p.metric, n_classes=p.n_classes, seed=config.seed)
+                           metric=p.metric, n_classes=p.n_classes, seed=config.seed,
+                           learners=dict(config.learners or {}))
         if config.exportable is not None:
             guardrails = [*guardrails, _exportable_note(config)]
         records = {

@@ -33,6 +33,8 @@ class TabularData:
     seed: int = 0
     threads: int = 1
     cache: dict = field(default_factory=dict, repr=False)  # featurized folds, per family
+    #: your learners (``AutoML(learners=...)``), by name: the workers know them from here
+    learners: dict = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -48,6 +50,13 @@ class TabularData:
 
     def trial_rows(self) -> int:
         return len(self.folds[0][0])
+
+    def learner(self, name: str) -> Any:
+        """The LearnerSpec named ``name``: one of yours, else a registered learner."""
+        from ..learners import get_learner
+
+        mine = self.__dict__.get("learners") or {}  # trial data written before there were learners of yours
+        return mine[name].spec(name) if name in mine else get_learner(name)
 
 
 def _featurized(data: TabularData, family: str, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +94,6 @@ def predict_output(estimator: Any, X: Any, task: str, n_classes: int) -> np.ndar
 
 def evaluate(config: TrialConfig, data: TabularData, deadline: float | None = None) -> TrialResult:
     """Score one configuration on every fold; never raises."""
-    from ..learners import get_learner
     from ..learners.base import TrialTimeout
     from ..metrics import all_scores, get_metric
 
@@ -96,7 +104,7 @@ def evaluate(config: TrialConfig, data: TabularData, deadline: float | None = No
     oof = np.full((n, data.n_classes) if data.task != "regression" else n, np.nan)
     learned: list[dict] = []
     with trial_errors(result):
-        spec = get_learner(config.learner)
+        spec = data.learner(config.learner)
         for i, (_, va) in enumerate(data.folds):
             if deadline is not None and time.time() > deadline:
                 raise TrialTimeout("the search's time ran out")
@@ -139,9 +147,8 @@ def refit(
     from sklearn.pipeline import Pipeline
 
     from ..featurize.plan import build_featurizer
-    from ..learners import get_learner
 
-    spec = get_learner(learner)
+    spec = data.learner(learner)
     X, y = data.X, (data.y_original if data.task != "regression" else data.y)
     if rows is not None and rows < len(y):
         keep = np.sort(np.random.default_rng(data.seed).choice(len(y), rows, replace=False))
