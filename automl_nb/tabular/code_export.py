@@ -72,6 +72,7 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
             "from sklearn.feature_extraction.text import TfidfVectorizer",
             "from threadpoolctl import threadpool_limits"]),
         "ConstantFeature": (frame + [(T, "ConstantFeature")], base_imports),
+        "YourTransformer": (frame + [(T, "YourTransformer"), (T, "_dense")], base_imports),
         "Float32ForFit": ([(here, "Float32ForFit")], ["from sklearn.base import BaseEstimator, TransformerMixin"]),
     }
     name = getattr(obj, "__name__", type(obj).__name__)
