@@ -271,12 +271,14 @@ class Experiment:
             self._release(runner)
 
     def _make_runner(self) -> Any:
-        cfg = self.config
+        from .learners.custom import run_learners
+
+        cfg, learners = self.config, run_learners(self.config.learners)
         n_workers = cfg.n_workers()
         threads = max(1, (os.cpu_count() or 1) // n_workers)
         # workers start (and import their libraries) while the data is profiled
         # what the learners import beyond the warm-up (torch) is imported once, before forking
-        preload = tuple(sorted({r for n in self._learner_names() if (r := self.learner(n).requires)}))
+        preload = tuple(sorted({r for n in self._learner_names() if (r := learners[n].requires)}))
         make_runner = self.make_runner
         if make_runner is None:
             from .run.local_runner import LocalRunner as make_runner
@@ -370,27 +372,14 @@ class Experiment:
             self.bus.emit(PhaseChanged(self.status, f"{self.store_error}; the run goes on in memory"))
             return False
 
-    def learners(self) -> dict[str, Any]:
-        """Every learner of this run by name: the registered ones and yours (``learners=``)."""
-        from .learners import LEARNERS
-        from .learners.custom import custom_specs
-
-        return {**LEARNERS, **custom_specs(self.config.learners)}
-
-    def learner(self, name: str) -> Any:
-        """The LearnerSpec named ``name`` (one of yours, or a registered one)."""
-        from .learners import get_learner
-
-        mine = self.config.learners or {}
-        return self.learners()[name] if name in mine else get_learner(name)
-
     def _learner_names(self) -> list[str]:
         """The learners this run may try: those for the task that are installed, allowed (or,
-        when none are named, whose ``min_budget`` the time budget reaches) and not blocked.
-        Yours (``learners=``) join an ``exportable`` run too: whether they convert is known
-        only by converting them."""
+        when none are named, whose ``min_budget`` the time budget reaches) and not blocked;
+        yours (``learners=``) also in an ``exportable`` run (converting them says whether they do)."""
+        from .learners.custom import run_learners
+
         cfg, task = self.config, self.prepared.task
-        learners, mine = self.learners(), set(cfg.learners or {})
+        learners, mine = run_learners(cfg.learners), set(cfg.learners or {})
         names = [n for n, s in learners.items() if task in s.tasks and s.available()]
         if cfg.allowed_learners is not None:
             names = [n for n in names if n in cfg.allowed_learners or n == self.baseline]
@@ -403,18 +392,15 @@ class Experiment:
         return [n for n in names if n not in cfg.blocked_learners]
 
     def _make_searcher(self, n_workers: int):
-        from .search.searcher import BASELINES, PORTFOLIO_ORDER, Searcher
+        from .learners.custom import run_learners
+        from .search.searcher import Searcher
 
-        cfg, p = self.config, self.prepared
+        cfg, p, learners = self.config, self.prepared, run_learners(self.config.learners)
         names = self._learner_names()
-        learners = self.learners()
-        # your learners' defaults come right after the baselines: you asked for them
-        portfolio = [(n, 0) for n in cfg.learners or {} if n in names]
-        if portfolio:
-            portfolio += [e for e in self.task.portfolio() or PORTFOLIO_ORDER if e not in BASELINES]
         searcher = Searcher([learners[n] for n in names], p.task, self.n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.baseline,
-                            portfolio=portfolio or self.task.portfolio(), loss_of=self.metric.loss)
+                            portfolio=self.task.portfolio(), loss_of=self.metric.loss,
+                            first=[n for n in cfg.learners or {} if n in names])
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 

@@ -139,8 +139,6 @@ def prepare(
     groups: Any = None,
 ) -> PreparedData:
     """Check and prepare the user's data for an experiment; raise before any work on bad input."""
-    from ..featurize.overrides import check_columns
-    from ..learners.custom import check_learners_for_task
     from ..metrics import default_metric
 
     X, y = split_target(X, y)
@@ -155,7 +153,6 @@ def prepare(
     X = X.drop(columns=list(drop))
     if X.shape[1] == 0:
         raise DataError("no feature columns are left after drop_columns", field="drop_columns")
-    check_columns(X, config)  # the columns of column_kinds / column_transformers, featurization="off"
 
     X_val = y_val = None
     if validation_data is not None:
@@ -216,7 +213,6 @@ def prepare(
         if task == "multiclass" and len(classes) == 2:
             task, reason = "binary", "the target has 2 classes"
     metric = config.metric if config.metric != "auto" else default_metric(task)
-    check_learners_for_task(config.learners, task, needs_proba=classes is not None)
 
     X_all = X if X_val is None else pd.concat([X, X_val], ignore_index=True)
     X_all = X_all.reset_index(drop=True)

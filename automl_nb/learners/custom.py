@@ -377,6 +377,13 @@ def check_learners_for_task(learners: Mapping[str, Any] | None, task: str, needs
             learner.check_task(name, task, needs_proba)
 
 
+def run_learners(learners: Mapping[str, Any] | None) -> dict[str, LearnerSpec]:
+    """Every learner a run may use, by name: the registered ones and yours."""
+    from . import LEARNERS
+
+    return {**LEARNERS, **custom_specs(learners)}
+
+
 def custom_specs(learners: Mapping[str, Any] | None) -> dict[str, LearnerSpec]:
     """name -> LearnerSpec of the Learners of a config (descriptions left by a
     ``trusted=False`` load are not learners: none)."""

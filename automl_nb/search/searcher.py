@@ -72,6 +72,7 @@ class Searcher:
         baseline: str = "dummy",
         portfolio: Sequence[tuple[str, int]] | None = None,
         loss_of: Callable[[float], float] | None = None,
+        first: Sequence[str] = (),
     ) -> None:
         self.learners = {spec.name: spec for spec in learners}
         self.baseline = baseline  # runs first, on the driver; never searched
@@ -82,7 +83,9 @@ class Searcher:
         self.next_id = 0
         self._queue: list[tuple[str, str, dict, str]] = []  # (phase, learner, params, reason)
         slot = 0
-        order = [(name, i) for name, i in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio))
+        # ``first``: learners whose first default runs right after the baselines (yours, asked for)
+        order = [(name, i) for name, i in (*BASELINES, *((n, 0) for n in first),
+                                           *(PORTFOLIO_ORDER if portfolio is None else portfolio))
                  if name in self.learners and i < len(self.learners[name].defaults)]
         for spec in learners:  # defaults not named in the order above still run, last
             order += [(spec.name, i) for i in range(len(spec.defaults)) if (spec.name, i) not in order]

@@ -91,6 +91,8 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
 
 def tabular_code(exp: Any, trial: int | None) -> str:
     """See :meth:`automl_nb.AutoML.to_code`."""
+    from ..learners.custom import run_learners
+
     if len(exp.prepared.X) == 0 or exp.profile is None:
         raise ExportError("to_code() needs the training data's columns and their types, which "
                           "an.load(folder, trusted=False) does not read; load the folder with trusted=True "
@@ -112,7 +114,7 @@ def tabular_code(exp: Any, trial: int | None) -> str:
         feat, est = pipe.steps[0][1], pipe.steps[-1][1]
         source = script.estimator(feat, 1)
         if source not in featurizers:
-            family = exp.learner(r.learner).family
+            family = run_learners(exp.config.learners)[r.learner].family
             name = f"featurizer_{family}"
             if name in featurizers.values():
                 name += f"_{len(featurizers) + 1}"

@@ -25,8 +25,15 @@ class TabularTask(Task):
 
     def prepare(self, X: Any, y: Any, config: Any, validation_data: Any = None, groups: Any = None) -> Any:
         from ..data.prepare import prepare
+        from ..featurize.overrides import check_columns
+        from ..learners.custom import check_learners_for_task
 
-        return prepare(X, y, config, validation_data, groups)
+        prepared = prepare(X, y, config, validation_data, groups)
+        # before any work: the columns your featurization settings name, and your learners
+        # against the task the data decided
+        check_columns(prepared.X, config)
+        check_learners_for_task(config.learners, prepared.task, needs_proba=prepared.classes is not None)
+        return prepared
 
     def plan(self, p: Any, config: Any) -> Planned:
         from ..data.guardrails import check_data
