@@ -231,7 +231,7 @@ class ExperimentConfig:
                               f"{', '.join(EXPORT_FORMATS)}", field="exportable")
         if self.allowed_learners is not None:
             wanted = [n for n in self.allowed_learners if n not in self.blocked_learners]
-            if wanted and not convertible(wanted):
+            if wanted and not convertible(wanted) and not set(wanted) & set(self.learners or {}):  # yours may
                 why = "; ".join(f"{n}: {learner_reason(n)}" for n in wanted)
                 raise ConfigError(f"exportable={self.exportable!r}: none of allowed_learners converts ({why})",
                                   field="exportable")
