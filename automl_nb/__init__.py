@@ -25,6 +25,11 @@ _PUBLIC = {
     "Studio": ".studio",
     "smoke_test": ".smoke",
     "Explanation": ".explain",
+    "Learner": ".learners.custom",
+    "log_uniform": ".learners.custom",
+    "uniform": ".learners.custom",
+    "int_uniform": ".learners.custom",
+    "choice": ".learners.custom",
 }
 
 __all__ = [*_PUBLIC, "__version__", "load_ipython_extension"]
@@ -35,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .data.prepare import DataError  # noqa: F401
     from .experiment import Run  # noqa: F401
     from .explain import Explanation  # noqa: F401
+    from .learners.custom import Learner, choice, int_uniform, log_uniform, uniform  # noqa: F401
     from .smoke import smoke_test  # noqa: F401
     from .studio import Studio  # noqa: F401
 

@@ -58,6 +58,14 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
     tune_threshold : binary tasks with a metric of labels (f1, balanced_accuracy, accuracy):
         score trials and cut the final model's probabilities at a decision threshold tuned
         on out-of-fold predictions (stated in the model's description); False: at 0.5.
+    learners : your own learners, ``{"svc": an.Learner(SVC(probability=True), space={...})}``
+        (see :class:`~automl_nb.learners.custom.Learner`): searched beside the built-in ones.
+    column_kinds : ``{"zip": "categorical", "notes": "text"}``: a column's kind, set by you
+        (kinds: numeric, categorical, boolean, datetime, text, id, constant).
+    column_transformers : ``{"col": transformer}``: a column's own scikit-learn transformer,
+        whose output is that column's features in every learner family.
+    featurization : "auto", or "off" for a frame that is already numeric (every column used
+        as a number; imputation and scaling as each family needs).
     show : show progress while fitting (a progress line in terminals and notebooks).
 
     Forecasting (``task="forecast"``; giving ``time_column`` and ``horizon`` implies it):
@@ -108,6 +116,10 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         memory_limit_mb: float | None = None,
         exportable: str | None = None,
         tune_threshold: bool = True,
+        learners: dict[str, Any] | None = None,
+        column_kinds: dict[str, str] | None = None,
+        column_transformers: dict[str, Any] | None = None,
+        featurization: str = "auto",
         show: bool = True,
         time_column: str | None = None,
         horizon: int | None = None,
@@ -140,6 +152,10 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         self.memory_limit_mb = memory_limit_mb
         self.exportable = exportable
         self.tune_threshold = tune_threshold
+        self.learners = learners
+        self.column_kinds = column_kinds
+        self.column_transformers = column_transformers
+        self.featurization = featurization
         self.show = show
         self.time_column = time_column
         self.horizon = horizon
@@ -439,6 +455,7 @@ def load(folder: str | Path, show: bool = True, trusted: bool | Sequence[str] = 
     exp = restore(Experiment, Path(folder).absolute(), trusted=trusted)
     aml = AutoML(**{k: v for k, v in exp.config.to_dict().items() if k in AutoML().get_params() and k not in ("folder",)})
     aml.folder = str(folder)
+    aml.set_params(learners=exp.config.learners, column_transformers=exp.config.column_transformers)  # objects
     aml.show = show
     aml._experiment = exp
     return aml

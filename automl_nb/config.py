@@ -53,6 +53,12 @@ class ExperimentConfig:
     #: binary tasks with a metric of labels (f1, accuracy...): tune the decision threshold on
     #: out-of-fold predictions (automl_nb.tabular.threshold); False: cut at 0.5
     tune_threshold: bool = setting(True, browser=False)
+    #: your own learners, {name: an.Learner(...)} (automl_nb.learners.custom)
+    learners: dict[str, Any] | None = setting(None, browser=False)
+    #: featurization overrides (automl_nb.featurize.overrides)
+    column_kinds: dict[str, str] | None = setting(None, browser=False)
+    column_transformers: dict[str, Any] | None = setting(None, browser=False)
+    featurization: str = setting("auto", browser=False)
     forecast: ForecastSettings = field(default_factory=ForecastSettings)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -147,6 +153,7 @@ class ExperimentConfig:
         for k in _TUPLES:
             if d[k] is not None and not isinstance(d[k], str):
                 d[k] = list(d[k])
+        d.update(described_objects(self))  # your learners and transformers, in words
         return d
 
     @classmethod
@@ -159,7 +166,9 @@ class ExperimentConfig:
 
     def validate(self) -> ExperimentConfig:
         """Check every setting; raise :class:`ConfigError` naming the first bad one (``.field``)."""
+        from .featurize.overrides import check_settings
         from .learners import LEARNERS
+        from .learners.custom import check_learners
         from .metrics import METRICS
 
         def bad(name: str, message: str) -> ConfigError:
@@ -182,15 +191,17 @@ class ExperimentConfig:
             raise bad("validation", f"validation={self.validation!r} is not valid; choose one of: {', '.join(VALIDATIONS)}")
         if self.n_folds is not None and (not is_int(self.n_folds) or self.n_folds < 2):
             raise bad("n_folds", f"n_folds must be an integer of at least 2, got {self.n_folds!r}")
+        check_learners(self.learners, LEARNERS)
         for arg in ("allowed_learners", "blocked_learners"):
             names = getattr(self, arg)
             if names is None:
                 continue
             if isinstance(names, str):
                 raise bad(arg, f"{arg} must be a list of learner names, not the string {names!r}")
-            unknown = [n for n in names if n not in LEARNERS]
+            unknown = [n for n in names if n not in LEARNERS and n not in (self.learners or {})]
             if unknown:
-                raise bad(arg, f"{arg}: unknown learner(s) {unknown}; valid learners: {', '.join(LEARNERS)}")
+                valid = ", ".join([*LEARNERS, *(self.learners or {})])
+                raise bad(arg, f"{arg}: unknown learner(s) {unknown}; valid learners: {valid}")
         if self.allowed_learners is not None and not [
             n for n in self.allowed_learners if n not in self.blocked_learners
         ]:
@@ -205,6 +216,7 @@ class ExperimentConfig:
             raise bad("memory_limit_mb", f"memory_limit_mb must be positive or None, got {self.memory_limit_mb!r}")
         if not isinstance(self.tune_threshold, (bool, np.bool_)):
             raise bad("tune_threshold", f"tune_threshold must be True or False, got {self.tune_threshold!r}")
+        check_settings(self.column_kinds, self.column_transformers, self.featurization)
         self._validate_exportable()
         for group in TASK_SETTINGS:
             owner = next(e for e in REGISTRY if e.name == group)
@@ -224,7 +236,7 @@ class ExperimentConfig:
                               f"{', '.join(EXPORT_FORMATS)}", field="exportable")
         if self.allowed_learners is not None:
             wanted = [n for n in self.allowed_learners if n not in self.blocked_learners]
-            if wanted and not convertible(wanted):
+            if wanted and not convertible(wanted) and not set(wanted) & set(self.learners or {}):  # yours may
                 why = "; ".join(f"{n}: {learner_reason(n)}" for n in wanted)
                 raise ConfigError(f"exportable={self.exportable!r}: none of allowed_learners converts ({why})",
                                   field="exportable")
@@ -241,6 +253,17 @@ class ExperimentConfig:
     def problem_type(self) -> str:
         """``task``, or with "auto" the problem type a task's own settings ask for."""
         return implied_problem_type(self.task, [k for g in TASK_SETTINGS for k in getattr(self, g).given()])
+
+
+def described_objects(config: ExperimentConfig) -> dict[str, Any]:
+    """The settings that hold Python objects, as JSON for the store: your learners and column
+    transformers in words (the objects themselves are pickled beside it, see
+    :mod:`automl_nb.experiment_folder`)."""
+    from .featurize.overrides import describe_transformers
+    from .learners.custom import describe_learners
+
+    return {"learners": describe_learners(config.learners),
+            "column_transformers": describe_transformers(config.column_transformers)}
 
 
 def as_tuple(x: Sequence[str] | str | None) -> tuple[str, ...] | None:

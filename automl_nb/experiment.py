@@ -271,14 +271,14 @@ class Experiment:
             self._release(runner)
 
     def _make_runner(self) -> Any:
-        from .learners import get_learner
+        from .learners.custom import run_learners
 
-        cfg = self.config
+        cfg, learners = self.config, run_learners(self.config.learners)
         n_workers = cfg.n_workers()
         threads = max(1, (os.cpu_count() or 1) // n_workers)
         # workers start (and import their libraries) while the data is profiled
         # what the learners import beyond the warm-up (torch) is imported once, before forking
-        preload = tuple(sorted({r for n in self._learner_names() if (r := get_learner(n).requires)}))
+        preload = tuple(sorted({r for n in self._learner_names() if (r := learners[n].requires)}))
         make_runner = self.make_runner
         if make_runner is None:
             from .run.local_runner import LocalRunner as make_runner
@@ -374,30 +374,33 @@ class Experiment:
 
     def _learner_names(self) -> list[str]:
         """The learners this run may try: those for the task that are installed, allowed (or,
-        when none are named, whose ``min_budget`` the time budget reaches) and not blocked."""
-        from .learners import LEARNERS
+        when none are named, whose ``min_budget`` the time budget reaches) and not blocked;
+        yours (``learners=``) also in an ``exportable`` run (converting them says whether they do)."""
+        from .learners.custom import run_learners
 
         cfg, task = self.config, self.prepared.task
-        names = [n for n, s in LEARNERS.items() if task in s.tasks and s.available()]
+        learners, mine = run_learners(cfg.learners), set(cfg.learners or {})
+        names = [n for n, s in learners.items() if task in s.tasks and s.available()]
         if cfg.allowed_learners is not None:
             names = [n for n in names if n in cfg.allowed_learners or n == self.baseline]
         else:
-            names = [n for n in names if LEARNERS[n].min_budget <= cfg.time_budget]
+            names = [n for n in names if learners[n].min_budget <= cfg.time_budget]
         if cfg.exportable is not None:  # only what converts (automl_nb.export.onnx_support)
             from .export.onnx_support import convertible
 
-            names = convertible(names)
+            names = [n for n in names if n in mine or n in convertible([n])]
         return [n for n in names if n not in cfg.blocked_learners]
 
     def _make_searcher(self, n_workers: int):
-        from .learners import LEARNERS
+        from .learners.custom import run_learners
         from .search.searcher import Searcher
 
-        cfg, p = self.config, self.prepared
+        cfg, p, learners = self.config, self.prepared, run_learners(self.config.learners)
         names = self._learner_names()
-        searcher = Searcher([LEARNERS[n] for n in names], p.task, self.n_rows(), cfg.seed, n_workers,
+        searcher = Searcher([learners[n] for n in names], p.task, self.n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.baseline,
-                            portfolio=self.task.portfolio(p), loss_of=self.metric.loss)
+                            portfolio=self.task.portfolio(p), loss_of=self.metric.loss,
+                            first=[n for n in cfg.learners or {} if n in names])
         searcher.restore(self._previous)  # resuming: the searcher knows what was tried
         return searcher
 

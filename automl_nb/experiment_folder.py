@@ -23,6 +23,11 @@ from .config import ExperimentConfig
 from .data.validation import ValidationPlan
 from .run.store import FolderError, Store, damaged, unwritable
 
+#: the settings that are Python objects (your learners, column transformers), pickled:
+#: experiment.sqlite keeps them in words; ``an.load(folder)`` (trusted) reads them back
+OBJECTS_FILE = "settings.pkl"
+_OBJECT_SETTINGS = ("learners", "column_transformers")
+
 
 def copy_folder(folder: Path, path: Path) -> Path:
     """Copy an experiment folder to a new ``path`` (whole, or not at all)."""
@@ -93,6 +98,7 @@ def write_from_memory(exp: Any, folder: Path) -> None:
             joblib.dump(exp.data, tmp)
             tmp.replace(folder / "data.joblib")
         store.put("config", exp.config.to_dict())
+        write_objects(exp.config, store)
         for key, value in (getattr(exp, "records", None) or {}).items():
             store.put(key, value)
         if exp.plan is not None:
@@ -126,10 +132,35 @@ def write_plan(exp: Any, planned: Any) -> None:
             pass
         raise unwritable(path, exc) from exc
     exp.store.put("config", exp.config.to_dict())
+    write_objects(exp.config, exp.store)
     for key, value in planned.records.items():  # "task", "prepared" and the task's own
         exp.store.put(key, value)
     exp.store.put("plan", planned.plan.__dict__)
     exp.store.put("guardrails", [g.__dict__ for g in planned.guardrails])
+
+
+def write_objects(config: ExperimentConfig, store: Store) -> None:
+    """:data:`OBJECTS_FILE`, when the settings hold objects (a file nobody needs otherwise)."""
+    objects = {k: getattr(config, k) for k in _OBJECT_SETTINGS if getattr(config, k)}
+    if objects:
+        import cloudpickle
+
+        store.write_stream(OBJECTS_FILE, lambda f: cloudpickle.dump(objects, f))
+
+
+def read_objects(folder: Path, config: ExperimentConfig) -> ExperimentConfig:
+    """``config`` with the objects of :data:`OBJECTS_FILE` in place of their descriptions."""
+    import pickle
+
+    path = folder / OBJECTS_FILE
+    if not path.exists():
+        return config
+    try:
+        with open(path, "rb") as f:
+            return config.replace(**pickle.load(f))
+    except Exception as exc:  # noqa: BLE001 - whatever unpickling a damaged file raises
+        raise damaged(path, "your learners and column transformers cannot be read (a class of yours that is "
+                            "not importable here?)", exc) from exc
 
 
 def save_model(exp: Any, store: Store | None = None) -> None:
@@ -187,7 +218,7 @@ def restore(cls: type, folder: Path, config: ExperimentConfig | None = None, tru
             raise damaged(data_file, "the data this experiment was trained on cannot be read", exc) from exc
     finally:
         store.close()
-    exp = cls(config or ExperimentConfig.from_dict(saved), prepared, folder, task=task)
+    exp = cls(config or read_objects(folder, ExperimentConfig.from_dict(saved)), prepared, folder, task=task)
     exp.data, exp.profile = data, profile
     restore_state(exp)
     return exp

@@ -63,6 +63,7 @@ def featurization_records(summary: Any) -> list[dict[str, Any]]:
             "engineered_features": [str(f) for f in rec["engineered_features"]],
             "n_features": rec["n_features"],
             "dropped": rec["dropped"] or "",
+            "set_by_you": bool(rec.get("set_by_you", False)),
         })
     return jsonable(rows)
 

@@ -48,6 +48,9 @@ class ColumnProfile:
         Missing values.
     n_unique : int
         Distinct non-missing values.
+    set_by_user : bool
+        The kind (or the column's transformer) was set by you (``column_kinds``,
+        ``column_transformers``, ``featurization="off"``; :mod:`automl_nb.featurize.overrides`).
     """
 
     name: str
@@ -56,6 +59,7 @@ class ColumnProfile:
     dtype: str
     n_missing: int
     n_unique: int
+    set_by_user: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,15 @@ class DataProfile:
         One profile per column, in frame order.
     memory_bytes : int
         Deep memory usage of the frame.
+    transformers : dict or None
+        Your transformers of single columns (``column_transformers``), which the featurizer
+        of every family uses for them.
     """
 
     n_rows: int
     columns: dict[str, ColumnProfile]
     memory_bytes: int
+    transformers: dict | None = None
 
     def kind(self, name: Hashable) -> str:
         """Kind of column ``name``."""

@@ -123,7 +123,7 @@ class Script:
                 if d not in self.definitions:
                     self.definitions.append(d)
         else:
-            self.imports.add(f"from {public_module(obj)} import {obj.__name__}")
+            self.imports.add(f"from {importable_module(obj)} import {obj.__name__}")
         self.names[obj] = obj.__name__
         return obj.__name__
 
@@ -245,6 +245,17 @@ def wrap_items(items: Iterable[str], pad: str) -> str:
 def embedded_list(names: list[str]) -> str:
     """A list of names as source, wrapped to :data:`WIDTH`."""
     return "[\n" + wrap_items([repr(n) for n in names], _INDENT) + "\n]"
+
+
+def importable_module(obj: Any) -> str:
+    """:func:`public_module`, or ExportError for a class or function a script cannot import:
+    one defined in a notebook or a script's ``__main__``, or inside a function."""
+    if obj.__module__ == "__main__" or "<locals>" in getattr(obj, "__qualname__", ""):
+        where = "in a notebook or script (__main__)" if obj.__module__ == "__main__" else "inside a function"
+        raise ExportError(f"{obj.__qualname__} is defined {where}, so a script cannot import it; move it into a "
+                          "module (a .py file on the path) and run again to export this model as code "
+                          "(aml.save() keeps the model as it is)")
+    return public_module(obj)
 
 
 def public_module(obj: Any) -> str:

@@ -148,8 +148,9 @@ def check_convertible(model: Any, exp: Any) -> None:
     converter; nothing is converted yet."""
     from .onnx_support import ONNX_STEPS, learner_converts, learner_reason
 
+    yours = set(exp.config.learners or {})  # whether skl2onnx converts yours is known by converting
     for label, learner, pipe in _members(model, exp):
-        if learner is not None and not learner_converts(learner):
+        if learner is not None and learner not in yours and not learner_converts(learner):
             raise ExportError(f"{label}: {type(pipe.steps[-1][1]).__name__} does not convert to ONNX "
                               f"({learner_reason(learner)}); AutoML(exportable='onnx') leaves it out of the search")
         feat = pipe.steps[0][1]

@@ -28,6 +28,7 @@ from automl_nb.featurize.transformers import (
     ConstantFeature,
     DatetimeFeatures,
     TextSVD,
+    YourTransformer,
     onehot_name,
 )
 
@@ -73,34 +74,41 @@ def build_featurizer(
     names = _Names()
     transformers: list[tuple[str, object, list]] = []
     outputs: dict[str, tuple[list[str], list[str]]] = {}  # column -> (exact names, prefixes)
+    yours = dict(profile.transformers or {}) if family != "dummy" else {}
+
+    def columns_of(kind: str) -> list[str]:  # a column with your transformer has no kind's steps
+        return [c for c in profile.columns_of(kind) if c not in yours]
 
     if family != "dummy":
-        numeric = profile.columns_of("numeric")
+        numeric = columns_of("numeric")
         if numeric:
             steps = [("as_float", AsFloat()), *_numeric_tail(family)]
             transformers.append((names.new("numeric"), Pipeline(steps), numeric))
             outputs.update({str(c): ([str(c), f"{_INDICATOR}{c}"], []) for c in numeric})
-        boolean = profile.columns_of("boolean")
+        boolean = columns_of("boolean")
         if boolean:
             steps = [("to_0_1", BooleanToFloat()), *_numeric_tail(family)]
             transformers.append((names.new("boolean"), Pipeline(steps), boolean))
             outputs.update({str(c): ([str(c), f"{_INDICATOR}{c}"], []) for c in boolean})
-        for col in profile.columns_of("categorical"):
+        for col in columns_of("categorical"):
             pipe, onehot = _categorical(profile.columns[col].n_unique, family, task, seed)
             transformers.append((names.new("categorical", col), pipe, [col]))
             if onehot:
                 outputs[str(col)] = ([], [onehot_name(col, "")])
             else:
                 outputs[str(col)] = ([str(col)], [f"{col}_"] if task == "multiclass" else [])
-        for col in profile.columns_of("datetime"):
+        for col in columns_of("datetime"):
             steps = [("date_parts", DatetimeFeatures()), *_numeric_tail(family)]
             transformers.append((names.new("datetime", col), Pipeline(steps), [col]))
             outputs[str(col)] = ([], [f"{col}__", f"{_INDICATOR}{col}__"])
-        for col in profile.columns_of("text"):
+        for col in columns_of("text"):
             steps = [("tfidf_svd", TextSVD(random_state=seed))]
             if family in SCALED:
                 steps.append(("scale", StandardScaler()))
             transformers.append((names.new("text", col), Pipeline(steps), [col]))
+            outputs[str(col)] = ([], [f"{col}__"])
+        for col, trans in yours.items():
+            transformers.append((names.new("yours", col), YourTransformer(trans), [col]))
             outputs[str(col)] = ([], [f"{col}__"])
 
     if not transformers:
@@ -108,7 +116,7 @@ def build_featurizer(
         transformers.append(("constant", ConstantFeature(), list(profile.columns)))
         outputs = {"": (["constant"], [])}
     for kind in ("id", "constant"):
-        dropped = profile.columns_of(kind)
+        dropped = columns_of(kind)
         if dropped and family != "dummy":
             transformers.append((names.new(f"drop_{kind}"), "drop", dropped))
 
@@ -136,7 +144,9 @@ def featurization_summary(featurizer: ColumnTransformer, profile: DataProfile) -
     pandas.DataFrame
         One row per raw column with ``raw_column``, ``kind``, ``steps`` (e.g. "impute
         median + missing indicator → scale"), ``engineered_features`` (output names from
-        ``get_feature_names_out``), ``n_features`` and ``dropped`` (reason, or "").
+        ``get_feature_names_out``), ``n_features``, ``dropped`` (reason, or "") and
+        ``set_by_you`` (its kind or transformer came from ``column_kinds``,
+        ``column_transformers`` or ``featurization="off"``).
     """
     if not hasattr(featurizer, "transformers_"):
         raise ValueError("featurization_summary needs a fitted featurizer; call fit first")
@@ -149,6 +159,7 @@ def featurization_summary(featurizer: ColumnTransformer, profile: DataProfile) -
             "engineered_features": [],
             "n_features": 0,
             "dropped": "",
+            "set_by_you": col.set_by_user,
         }
         for name, col in profile.columns.items()
     }
@@ -180,7 +191,7 @@ def featurization_summary(featurizer: ColumnTransformer, profile: DataProfile) -
             row["dropped"] = "not used by this featurizer"
         elif not row["dropped"] and not row["n_features"]:
             row["dropped"] = "no features left after fitting (e.g. every value missing)"
-    columns = ["raw_column", "kind", "steps", "engineered_features", "n_features", "dropped"]
+    columns = ["raw_column", "kind", "steps", "engineered_features", "n_features", "dropped", "set_by_you"]
     return pd.DataFrame(list(rows.values()), columns=columns)
 
 
@@ -334,4 +345,6 @@ def _describe_step(step: object) -> str:
         return f"tf-idf of words and word pairs → {n} SVD components"
     if isinstance(step, ConstantFeature):
         return "constant 1 (no information)"
+    if isinstance(step, YourTransformer):
+        return f"yours (set by you): {type(step.transformer).__name__}"
     return type(step).__name__

@@ -324,3 +324,54 @@ class ConstantFeature(_FrameTransformer):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
         return np.asarray(["constant"], dtype=object)
+
+
+class YourTransformer(_FrameTransformer):
+    """Your transformer of one column (``AutoML(column_transformers={"col": t})``), as the
+    featurizer uses it: fitted on a clone, its output a dense float array whose features
+    are named ``<column>__<its own name>`` (``<column>__<i>`` when it names none).
+
+    A text vectorizer (anything with ``build_analyzer``, e.g. ``TfidfVectorizer``) gets the
+    column as one series of strings, as scikit-learn's vectorizers take it; any other
+    transformer gets a one-column frame.
+    """
+
+    def __init__(self, transformer: object = None) -> None:
+        self.transformer = transformer
+
+    def _input(self, X: object) -> object:
+        frame = _as_frame(X)
+        if hasattr(self.transformer, "build_analyzer"):
+            return frame.iloc[:, 0].astype(object).where(frame.iloc[:, 0].notna(), "").astype(str)
+        return frame
+
+    def fit(self, X: object, y: object = None) -> YourTransformer:
+        from sklearn.base import clone
+
+        self._remember_input(_as_frame(X))
+        self.transformer_ = clone(self.transformer)
+        out = self.transformer_.fit_transform(self._input(X), y)
+        self.n_features_out_ = _dense(out).shape[1]
+        return self
+
+    def transform(self, X: object) -> np.ndarray:
+        check_is_fitted(self, "transformer_")
+        return _dense(self.transformer_.transform(self._input(X)))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        column = self._input_names(input_features)[0]
+        try:
+            own = [str(n) for n in self.transformer_.get_feature_names_out()]
+        except Exception:  # noqa: BLE001 - a transformer without names (or one that cannot say)
+            own = []
+        if len(own) != self.n_features_out_:
+            own = [str(i) for i in range(self.n_features_out_)]
+        return np.asarray([f"{column}__{n}" for n in own], dtype=object)
+
+
+def _dense(out: object) -> np.ndarray:
+    """A transformer's output as a 2-D float array (sparse matrices made dense)."""
+    if hasattr(out, "toarray"):
+        out = out.toarray()
+    out = np.asarray(out, dtype=np.float64)
+    return out.reshape(len(out), -1)

@@ -129,7 +129,7 @@ def fit_score_in_workers(exp: Any, jobs: Sequence[tuple[Sequence[Mapping[int, fl
     """
     import joblib
 
-    from ..learners import get_learner
+    from ..learners.custom import run_learners
     from ..run.runner import Job
     from ..run.trial import TrialConfig
 
@@ -139,7 +139,7 @@ def fit_score_in_workers(exp: Any, jobs: Sequence[tuple[Sequence[Mapping[int, fl
     results = {t: replace(r, oof=None) for t, r in exp.results.items()}
     light = _WorkerExperiment(exp.data, exp.prepared, results, exp.config, exp.task)
     trial_ids = {t for models, *_ in jobs for m in models for t in m}
-    preload = tuple(sorted({req for t in trial_ids if (req := get_learner(exp.results[t].learner).requires)}))
+    preload = tuple(sorted({req for t in trial_ids if (req := run_learners(exp.config.learners)[exp.results[t].learner].requires)}))
     n_workers = max(1, min(exp.config.n_workers(), len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // n_workers)
     make_runner = getattr(exp, "make_runner", None)

@@ -72,6 +72,7 @@ class Searcher:
         baseline: str = "dummy",
         portfolio: Sequence[tuple[str, int]] | None = None,
         loss_of: Callable[[float], float] | None = None,
+        first: Sequence[str] = (),
     ) -> None:
         self.learners = {spec.name: spec for spec in learners}
         self.baseline = baseline  # runs first, on the driver; never searched
@@ -82,9 +83,11 @@ class Searcher:
         self.next_id = 0
         self._queue: list[tuple[str, str, dict, str]] = []  # (phase, learner, params, reason)
         slot = 0
-        # an entry is (learner, default index) or (learner, default index, parameters replacing the default's)
+        # an entry is (learner, default index) or (learner, default index, parameters replacing the default's);
+        # ``first``: learners whose first default runs right after the baselines (yours, asked for)
         order = [(e[0], e[1], e[2] if len(e) > 2 else {})
-                 for e in (*BASELINES, *(PORTFOLIO_ORDER if portfolio is None else portfolio))
+                 for e in (*BASELINES, *((n, 0) for n in first),
+                           *(PORTFOLIO_ORDER if portfolio is None else portfolio))
                  if e[0] in self.learners and e[1] < len(self.learners[e[0]].defaults)]
         for spec in learners:  # defaults not named in the order above still run, last
             order += [(spec.name, i, {}) for i in range(len(spec.defaults)) if (spec.name, i, {}) not in order]

@@ -72,6 +72,7 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
             "from sklearn.feature_extraction.text import TfidfVectorizer",
             "from threadpoolctl import threadpool_limits"]),
         "ConstantFeature": (frame + [(T, "ConstantFeature")], base_imports),
+        "YourTransformer": (frame + [(T, "YourTransformer"), (T, "_dense")], base_imports),
         "Float32ForFit": ([(here, "Float32ForFit")], ["from sklearn.base import BaseEstimator, TransformerMixin"]),
     }
     name = getattr(obj, "__name__", type(obj).__name__)
@@ -90,6 +91,8 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
 
 def tabular_code(exp: Any, trial: int | None) -> str:
     """See :meth:`automl_nb.AutoML.to_code`."""
+    from ..learners.custom import run_learners
+
     if len(exp.prepared.X) == 0 or exp.profile is None:
         raise ExportError("to_code() needs the training data's columns and their types, which "
                           "an.load(folder, trusted=False) does not read; load the folder with trusted=True "
@@ -114,7 +117,7 @@ def tabular_code(exp: Any, trial: int | None) -> str:
         feat, est = pipe.steps[0][1], pipe.steps[-1][1]
         source = script.estimator(feat, 1)
         if source not in featurizers:
-            family = _family(r.learner)
+            family = run_learners(exp.config.learners)[r.learner].family
             name = f"featurizer_{family}"
             if name in featurizers.values():
                 name += f"_{len(featurizers) + 1}"
@@ -152,12 +155,6 @@ def _member_pipelines(model: Any, members: dict[int, float]) -> dict[int, Any]:
 
 def _member_name(tid: int, learner: str) -> str:
     return f"trial_{tid}_{learner}"
-
-
-def _family(learner: str) -> str:
-    from ..learners import get_learner
-
-    return get_learner(learner).family
 
 
 class _Notes:

@@ -25,16 +25,24 @@ class TabularTask(Task):
 
     def prepare(self, X: Any, y: Any, config: Any, validation_data: Any = None, groups: Any = None) -> Any:
         from ..data.prepare import prepare
+        from ..featurize.overrides import check_columns
+        from ..learners.custom import check_learners_for_task
 
-        return prepare(X, y, config, validation_data, groups)
+        prepared = prepare(X, y, config, validation_data, groups)
+        # before any work: the columns your featurization settings name, and your learners
+        # against the task the data decided
+        check_columns(prepared.X, config)
+        check_learners_for_task(config.learners, prepared.task, needs_proba=prepared.classes is not None)
+        return prepared
 
     def plan(self, p: Any, config: Any) -> Planned:
         from ..data.guardrails import check_data
         from ..data.profile import profile_frame
         from ..data.validation import make_folds, resolve_validation
+        from ..featurize.overrides import apply_overrides
         from .trial import TabularData
 
-        profile = profile_frame(p.X)
+        profile = apply_overrides(profile_frame(p.X), config)  # your column_kinds and transformers
         plan = resolve_validation(config, p.task, p.n_train, has_groups=p.groups is not None,
                                   has_validation_data=p.n_train < len(p.X))
         folds = make_folds(plan, p.y, p.task, config.seed, p.groups, p.n_train)
@@ -46,7 +54,7 @@ class TabularTask(Task):
         )
         data = TabularData(X=p.X, y=p.y, y_original=p.y_original, folds=folds, profile=profile, task=p.task,
                            metric=p.metric, n_classes=p.n_classes, seed=config.seed,
-                           tune_threshold=_tunes(p, config))
+                           tune_threshold=_tunes(p, config), learners=dict(config.learners or {}))
         if config.exportable is not None:
             guardrails = [*guardrails, _exportable_note(config)]
         records = {

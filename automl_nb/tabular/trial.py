@@ -36,6 +36,8 @@ class TabularData:
     #: (binary, a metric of labels: automl_nb.tabular.threshold)
     tune_threshold: bool = False
     cache: dict = field(default_factory=dict, repr=False)  # featurized folds, per family
+    #: your learners (``AutoML(learners=...)``), by name: the workers know them from here
+    learners: dict = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -51,6 +53,13 @@ class TabularData:
 
     def trial_rows(self) -> int:
         return len(self.folds[0][0])
+
+    def learner(self, name: str) -> Any:
+        """The LearnerSpec named ``name``: one of yours, else a registered learner."""
+        from ..learners import get_learner
+
+        mine = self.__dict__.get("learners") or {}  # trial data written before there were learners of yours
+        return mine[name].spec(name) if name in mine else get_learner(name)
 
 
 def _featurized(data: TabularData, family: str, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +97,6 @@ def predict_output(estimator: Any, X: Any, task: str, n_classes: int) -> np.ndar
 
 def evaluate(config: TrialConfig, data: TabularData, deadline: float | None = None) -> TrialResult:
     """Score one configuration on every fold; never raises."""
-    from ..learners import get_learner
     from ..learners.base import TrialTimeout
     from ..metrics import all_scores, get_metric
 
@@ -99,7 +107,7 @@ def evaluate(config: TrialConfig, data: TabularData, deadline: float | None = No
     oof = np.full((n, data.n_classes) if data.task != "regression" else n, np.nan)
     learned: list[dict] = []
     with trial_errors(result):
-        spec = get_learner(config.learner)
+        spec = data.learner(config.learner)
         for i, (_, va) in enumerate(data.folds):
             if deadline is not None and time.time() > deadline:
                 raise TrialTimeout("the search's time ran out")
@@ -162,9 +170,8 @@ def refit(
     from sklearn.pipeline import Pipeline
 
     from ..featurize.plan import build_featurizer
-    from ..learners import get_learner
 
-    spec = get_learner(learner)
+    spec = data.learner(learner)
     X, y = data.X, (data.y_original if data.task != "regression" else data.y)
     if rows is not None and rows < len(y):
         keep = np.sort(np.random.default_rng(data.seed).choice(len(y), rows, replace=False))

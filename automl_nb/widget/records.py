@@ -57,7 +57,7 @@ def data_info(df: Any, profile: Any, n_head: int = 5) -> dict[str, Any]:
         "n_columns": df.shape[1],
         "columns": [
             {"name": str(c.name), "kind": c.kind, "dtype": c.dtype, "missing": c.n_missing,
-             "unique": c.n_unique, "evidence": c.evidence}
+             "unique": c.n_unique, "evidence": c.evidence, "set_by_you": c.set_by_user}
             for c in profile.columns.values()
         ],
         "head": {

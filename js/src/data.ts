@@ -1,5 +1,5 @@
 // Data panel: shape, the first rows, each column's kind, and the target select.
-import { badge, empty, fieldError, h, panel, renderFailure, replace, select } from "./dom";
+import { badge, empty, fieldError, h, panel, renderFailure, replace, select, setByYou } from "./dom";
 import { fmtInt, fmtNum } from "./format";
 import { traits, subscribe, write } from "./traits";
 import type { AnyModel, ColumnInfo } from "./types";
@@ -72,7 +72,12 @@ export function mountData(model: AnyModel, parent: HTMLElement): () => void {
             "tr",
             { "data-column": c.name, class: c.name === target ? "ans-is-target" : null },
             h("td", { class: "ans-colname", text: c.name, title: c.name }),
-            h("td", {}, badge(c.kind ?? "?", `kind-${kindClass(c.kind)}`, { title: c.evidence ?? "" })),
+            h(
+              "td",
+              {},
+              badge(c.kind ?? "?", `kind-${kindClass(c.kind)}`, { title: c.evidence ?? "" }),
+              setByYou(c.set_by_you, c.evidence),
+            ),
             h("td", { class: "ans-muted", text: c.dtype ?? "" }),
             h("td", { class: "ans-num", text: missingText(c.missing, nRows) }),
             h("td", { class: "ans-num", text: fmtInt(c.unique) }),

@@ -67,6 +67,12 @@ export function badge(text: string, variant: string, extra: Attrs = {}): HTMLEle
   return h("span", { class: `ans-badge ans-badge-${variant}`, text, ...extra });
 }
 
+/** The mark of a column whose kind or transformer you set (column_kinds, column_transformers,
+ * featurization="off"); null for the others. */
+export function setByYou(set: boolean | undefined, title = "set by you"): HTMLElement | null {
+  return set ? badge("set by you", "set-by-you", { testid: "set-by-you", title }) : null;
+}
+
 /** Show an error inside a panel (a render bug must never blank the whole widget). */
 export function renderFailure(body: HTMLElement, e: unknown): void {
   console.error("automl_nb studio:", e);

@@ -1,5 +1,5 @@
 // Featurization summary: raw column → kind → steps → engineered features.
-import { badge, empty, h, panel, renderFailure, replace } from "./dom";
+import { badge, empty, h, panel, renderFailure, replace, setByYou } from "./dom";
 import { fmtInt } from "./format";
 import { subscribe, traits } from "./traits";
 import type { AnyModel } from "./types";
@@ -52,6 +52,7 @@ export function mountFeaturization(model: AnyModel, parent: HTMLElement): () => 
                   "td",
                   {},
                   badge(r.kind ?? "?", `kind-${(r.kind ?? "unknown").toLowerCase().replace(/[^a-z0-9]+/g, "-")}`),
+                  setByYou(r.set_by_you),
                 ),
                 h(
                   "td",
@@ -59,9 +60,7 @@ export function mountFeaturization(model: AnyModel, parent: HTMLElement): () => 
                   r.dropped
                     ? [
                         badge("dropped", "dropped"),
-                        typeof r.dropped === "string"
-                          ? h("span", { class: "ans-muted", text: ` ${r.dropped}` })
-                          : null,
+                        typeof r.dropped === "string" ? h("span", { class: "ans-muted", text: ` ${r.dropped}` }) : null,
                       ]
                     : steps.length
                       ? steps.flatMap((s, i) => [

@@ -20,6 +20,7 @@ export interface ColumnInfo {
   missing?: number | null;
   unique?: number | null;
   evidence?: string;
+  set_by_you?: boolean; // its kind or transformer came from column_kinds / column_transformers / featurization="off"
 }
 
 export interface DataInfo {
@@ -139,6 +140,7 @@ export interface FeaturizationRow {
   engineered_features?: string[];
   n_features?: number;
   dropped?: boolean | string; // the kernel sends the reason ("" when kept)
+  set_by_you?: boolean; // as ColumnInfo.set_by_you
 }
 
 export interface ClassificationPlots {
