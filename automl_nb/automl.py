@@ -201,6 +201,7 @@ class AutoML(ExportMethods, ReliabilityMethods, SteeringMethods, Estimator):
         studio = None
         if live:
             studio = self.studio(target=y if isinstance(y, str) else str(getattr(y, "name", "") or ""))
+            studio.steer_controls = False  # fit() holds the kernel: clicks would only arrive after the run
             from IPython.display import display
 
             display(studio)

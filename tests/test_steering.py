@@ -69,6 +69,13 @@ def _start(df, target, folder, **kw):
 # ---- what is checked at the call ---------------------------------------------------------------
 
 
+def test_every_learners_defaults_are_accepted_as_try_next_params():
+    for name, spec in LEARNERS.items():
+        for task in sorted(spec.tasks):
+            for default in spec.defaults or ({},):
+                assert check_params(spec, dict(default), task, 300).items() >= dict(default).items(), (name, task)
+
+
 def test_try_next_params_take_the_default_and_are_checked_naming_the_parameter():
     knn = LEARNERS["knn"]
     assert check_params(knn, {"n_neighbors": 7}, "binary", 500) == {"n_neighbors": 7, "weights": "distance"}
@@ -225,6 +232,9 @@ def test_block_try_next_and_time_left_steer_a_live_run_and_survive_load(cancer, 
     loaded = an.load(folder, show=False)
     pd.testing.assert_frame_equal(loaded.steering_log(), log)
     assert loaded.stop_reason_ == "time budget used"
+    # a resumed run keeps the block (the log is replayed into the learners' states)
+    assert loaded.experiment_.steerer.learner_states()["lightgbm"]["state"] == "blocked"
+    assert "lightgbm" not in loaded.experiment_.steerer.searched_names()
     assert loaded.leaderboard().set_index("trial_id").loc[knn_id, "reason"].startswith("asked by you")
     # ... and the report: the log, the marks on the curve, the reason
     html = (loaded.report(tmp_path / "report.html")).read_text()

@@ -110,7 +110,9 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
         body.append(f"<line x1='{sx(x):.1f}' x2='{sx(x):.1f}' y1='{top}' y2='{top + plot_h}' stroke='{MUTED}' "
                     f"stroke-dasharray='4,3' data-steering='{escape(label)}'><title>{escape(label)} at "
                     f"{_fmt(x)} s</title></line>")
-        body.append(f"<text x='{sx(x) + 3:.1f}' y='{top + 10 + 11 * (k % 3)}' fill='{MUTED}' font-size='10'>"
+        near_end = sx(x) > width - right - 70  # a label near the right edge reads leftwards
+        body.append(f"<text x='{sx(x) + (-3 if near_end else 3):.1f}' y='{top + 10 + 11 * (k % 3)}' "
+                    f"text-anchor='{'end' if near_end else 'start'}' fill='{MUTED}' font-size='10'>"
                     f"{escape(label)}</text>")
     best: float | None = None
     path: list[str] = []

@@ -194,7 +194,7 @@ def check_params(spec: Any, params: Any, task: str, n_rows: int, seed: int = 0) 
     try:
         estimator = spec.make(full, task, seed, 1)
         validate = getattr(estimator, "_validate_params", None)
-        if callable(validate):
+        if callable(validate) and isinstance(getattr(estimator, "_parameter_constraints", None), dict):
             validate()  # scikit-learn's own checks of its parameters (types, ranges), without fitting
     except Exception as exc:  # noqa: BLE001 - whatever the learner refuses, said at the call
         raise ValueError(f"try_next({name!r}): {name} does not accept {clean!r}: {type(exc).__name__}: {exc}") from None

@@ -243,6 +243,7 @@ class Bridge:
         exp = self.experiment
         run = getattr(self.widget, "_run", None)
         return (not ended and phase in ("profiling", "searching", "paused") and run is not None
+                and getattr(self.widget, "steer_controls", True)
                 and getattr(run, "experiment", None) is exp and not run.done() and not exp.steerer.search_over)
 
     def _final_featurization(self) -> list[dict[str, Any]] | None:

@@ -103,6 +103,9 @@ class StudioView(anywidget.AnyWidget):
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
+    #: offer the steering controls while the run goes on (False for ``AutoML.fit``'s view: the
+    #: kernel is busy in fit, so it would hear a click only after the run; start() + studio() steers)
+    steer_controls = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

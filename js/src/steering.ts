@@ -280,7 +280,7 @@ export function tryNextBox(model: AnyModel, d: TrialDetails, s: Steering): HTMLE
       params: parsed.params,
       from_trial: d.trial_id as number,
     });
-    note.textContent = `asked: ${d.learner} runs next (the steering log and the trial's reason say so)`;
+    note.textContent = `sent: once the kernel accepts it, ${d.learner} runs next and the steering log shows it`;
   });
   if (!searched) note.textContent = `${d.learner} is ${learner.state}: allow it in "Steer the search" first`;
   return h(

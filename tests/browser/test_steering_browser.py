@@ -61,7 +61,9 @@ def test_steer_a_live_run_from_the_studio(lab, page, notebook, shot):
     knn = steering.locator('[data-testid="steer-learner"][data-learner="knn"]')
     assert knn.get_attribute("data-state") == "searched" and knn.is_enabled()
     knn.click()
-    page.wait_for_function("(el) => el.dataset.state === 'blocked'", arg=knn.element_handle(), timeout=15_000)
+    # the toggles are redrawn from the kernel's next snapshot: ask the panel, not the old button
+    page.wait_for_function("(el) => el.querySelector('[data-learner=knn]').dataset.state === 'blocked'",
+                           arg=steering.element_handle(), timeout=15_000)
     block = wait_kernel(page, "[r for r in s._run.experiment.steering if r['action'] == 'block']", what="the block")[0]
     assert (block["learner"], block["by"]) == ("knn", "studio"), block
     assert "knn" in kjson(page, "sorted(s._run.experiment._searcher.blocked)")
