@@ -11,8 +11,15 @@ Three phases, in order:
 
 Every configuration carries its ``reason``: why it was tried, in words (the baseline, a
 portfolio slot, TPE on a learner chosen by score and cost, each prefixed "resumed:" when
-asked after a stopped run was resumed); the searcher writes it on the trial's result when
-told, so the store, the leaderboard details and the report show it.
+asked after a stopped run was resumed; "asked by you" for a configuration the user put at
+the head of the queue, "allowed by you" for the defaults of a learner the user allowed);
+the searcher writes it on the trial's result when told, so the store, the leaderboard
+details and the report show it.
+
+Steering (:mod:`automl_nb.search.steering`): ``block`` keeps a learner's queued
+configurations queued but starts none of them, nor searches it, until ``allow``;
+``enqueue_next`` puts a configuration first. :meth:`Searcher.has_more` agrees with
+:meth:`Searcher.ask`: it is False exactly when nothing is left that ``ask`` would return.
 
 With ``deterministic=True`` results are told in trial order and a trial is asked only when
 the trials it may depend on are told, so a seeded, trial-limited run repeats exactly.
