@@ -23,13 +23,14 @@ from .errors import NotFittedError
 from .estimator import FACADE_ONLY, Estimator, has_predict_proba
 from .export.facade import ExportMethods
 from .reliability.facade import ReliabilityMethods
+from .search.facade import SteeringMethods
 
 DEFAULT_ROOT = "automl_nb_runs"
 
 __all__ = ["FACADE_ONLY", "AutoML", "NotFittedError", "load"]
 
 
-class AutoML(ExportMethods, ReliabilityMethods, Estimator):
+class AutoML(ExportMethods, ReliabilityMethods, SteeringMethods, Estimator):
     """Automated machine learning for a pandas DataFrame, in the background.
 
     Parameters
@@ -39,6 +40,10 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
     metric : metric to optimize, or "auto" (roc_auc, log_loss or rmse by task).
     time_budget : seconds for the whole fit: profiling, search, ensembling and refit.
     max_trials : stop after this many trials (with ``seed``, the run repeats exactly).
+    target_score : stop the search as soon as a trial's score reaches this value of the
+        metric (at least it where greater is better, at most it for losses: rmse, log_loss
+        are given as they are, not negated). A value the metric cannot reach (an AUC of 1.5,
+        a negative RMSE) is an error before any trial. ``stop_reason_`` says why a run stopped.
     seed : random seed.
     validation : "auto" (k-fold cross-validation up to 100,000 rows, a 10 % holdout above),
         "cv" or "holdout".
@@ -101,6 +106,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         metric: str = "auto",
         time_budget: float = 60,
         max_trials: int | None = None,
+        target_score: float | None = None,
         seed: int = 0,
         validation: str = "auto",
         n_folds: int | None = None,
@@ -137,6 +143,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         self.metric = metric
         self.time_budget = time_budget
         self.max_trials = max_trials
+        self.target_score = target_score
         self.seed = seed
         self.validation = validation
         self.n_folds = n_folds
@@ -187,6 +194,11 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         task = get_task(config.task)
         X, y = self._check_fit_input(X, y, config)
         prepared = task.prepare(X, y, config, self.validation_data, self.groups)
+        if config.target_score is not None:  # metric="auto" is known now: still before any trial
+            from .metrics import get_metric
+            from .search.steering import check_target_score
+
+            check_target_score(config.target_score, get_metric(prepared.metric))
         folder = _new_folder(config.folder)
         self._experiment = Experiment(config, prepared, folder, task=task)
         self._record_features(X, y)
@@ -210,6 +222,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         studio = None
         if live:
             studio = self.studio(target=y if isinstance(y, str) else str(getattr(y, "name", "") or ""))
+            studio.steer_controls = False  # fit() holds the kernel: clicks would only arrive after the run
             from IPython.display import display
 
             display(studio)

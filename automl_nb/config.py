@@ -37,6 +37,8 @@ class ExperimentConfig:
     metric: str = setting("auto")
     time_budget: float = setting(60.0)
     max_trials: int | None = setting(None)
+    #: stop the search once a trial's score reaches this (checked against the metric's range)
+    target_score: float | None = setting(None, browser=False)
     seed: int = setting(0)
     validation: str = setting("auto")
     n_folds: int | None = setting(None)
@@ -185,6 +187,11 @@ class ExperimentConfig:
             raise bad("time_budget", f"time_budget must be a positive number of seconds, got {self.time_budget!r}")
         if self.max_trials is not None and (not is_int(self.max_trials) or self.max_trials < 1):
             raise bad("max_trials", f"max_trials must be a positive integer or None, got {self.max_trials!r}")
+        from .search.steering import check_target_score, check_target_score_type
+
+        check_target_score_type(self.target_score)
+        if self.metric != "auto":  # with "auto" the metric is known after the data: checked then
+            check_target_score(self.target_score, METRICS[self.metric])
         if not is_int(self.seed):
             raise bad("seed", f"seed must be an integer, got {self.seed!r}")
         if self.validation not in VALIDATIONS:

@@ -37,11 +37,12 @@ from .run.events import (
 from .run.runner import Completion, Job, RunnerFactory
 from .run.store import Store
 from .run.trial import TrialConfig, TrialData, TrialResult
+from .search.steering import RunSteering, Steerer
 
 log = logging.getLogger("automl_nb")
 
 
-class Run:
+class Run(RunSteering):
     """A handle on a running experiment, returned at once by ``start()``."""
 
     def __init__(self, experiment: Experiment) -> None:
@@ -170,6 +171,9 @@ class Experiment:
         self._best_loss = math.inf
         self._previous: list[TrialResult] = []  # restored trials when resuming
         self._searcher: Any = None
+        self.steering: list[dict[str, Any]] = []  # the steering log (automl_nb.search.steering)
+        self.stop_reason: str | None = None  # why the search stopped, in words
+        self.steerer = Steerer(self)  # checks and applies the steering, watches target_score
 
     # ---- what the run is judged by -----------------------------------------------------------
 
@@ -278,7 +282,7 @@ class Experiment:
         threads = max(1, (os.cpu_count() or 1) // n_workers)
         # workers start (and import their libraries) while the data is profiled
         # what the learners import beyond the warm-up (torch) is imported once, before forking
-        preload = tuple(sorted({r for n in self._learner_names() if (r := learners[n].requires)}))
+        preload = tuple(sorted({r for n in self.steerer.initial_names() if (r := learners[n].requires)}))
         make_runner = self.make_runner
         if make_runner is None:
             from .run.local_runner import LocalRunner as make_runner
@@ -310,10 +314,12 @@ class Experiment:
             return
         self.error = no_model
         self.status = self.ended_as
-        self._phase(self.status, no_model or self.outcome.description)
-        self.bus.emit(RunFinished(self.status, self.best_score(), self.elapsed(), len(self.results)))
+        self._phase(self.status, self.steerer.end_message(no_model or self.outcome.description))
+        self.bus.emit(RunFinished(self.status, self.best_score(), self.elapsed(), len(self.results),
+                                  self.stop_reason or ""))
 
     def _fail(self, error: str, trace: str = "") -> None:
+        self.steerer.stop(self.stop_reason or "the run failed")
         self.error = error
         self._traceback = trace
         self.status = "failed"
@@ -345,6 +351,8 @@ class Experiment:
             try:
                 if self.error is not None:
                     self.store.put("error", self.error)
+                if self.stop_reason is not None:
+                    self.store.put("stop_reason", self.stop_reason)
                 if self._traceback:
                     self.store.put("traceback", self._traceback)
                 self.store.put("status", self.status)
@@ -372,31 +380,12 @@ class Experiment:
             self.bus.emit(PhaseChanged(self.status, f"{self.store_error}; the run goes on in memory"))
             return False
 
-    def _learner_names(self) -> list[str]:
-        """The learners this run may try: those for the task that are installed, allowed (or,
-        when none are named, whose ``min_budget`` the time budget reaches) and not blocked;
-        yours (``learners=``) also in an ``exportable`` run (converting them says whether they do)."""
-        from .learners.custom import run_learners
-
-        cfg, task = self.config, self.prepared.task
-        learners, mine = run_learners(cfg.learners), set(cfg.learners or {})
-        names = [n for n, s in learners.items() if task in s.tasks and s.available()]
-        if cfg.allowed_learners is not None:
-            names = [n for n in names if n in cfg.allowed_learners or n == self.baseline]
-        else:
-            names = [n for n in names if learners[n].min_budget <= cfg.time_budget]
-        if cfg.exportable is not None:  # only what converts (automl_nb.export.onnx_support)
-            from .export.onnx_support import convertible
-
-            names = [n for n in names if n in mine or n in convertible([n])]
-        return [n for n in names if n not in cfg.blocked_learners]
-
     def _make_searcher(self, n_workers: int):
         from .learners.custom import run_learners
         from .search.searcher import Searcher
 
         cfg, p, learners = self.config, self.prepared, run_learners(self.config.learners)
-        names = self._learner_names()
+        names = self.steerer.searched_names()  # as steered so far (a resumed run keeps its blocks)
         searcher = Searcher([learners[n] for n in names], p.task, self.n_rows(), cfg.seed, n_workers,
                             deterministic=cfg.max_trials is not None, baseline=self.baseline,
                             portfolio=self.task.portfolio(p), loss_of=self.metric.loss,
@@ -414,7 +403,9 @@ class Experiment:
         max_trials = cfg.max_trials
         n_started = 0
         # the dummy baseline runs here at once (microseconds), so the first row comes immediately
-        first = searcher.ask_baseline()
+        steer = self.steerer
+        steer.begin(self._previous)  # resumed: an earlier trial may have reached target_score already
+        first = searcher.ask_baseline() if steer.target_hit is None else None
         if first is not None:
             self.bus.emit(TrialStarted(first.trial_id, first.learner, first.params))
             self.record(self.data.evaluate(first, None))
@@ -422,12 +413,17 @@ class Experiment:
         while True:
             for c in runner.poll(0.05):
                 self.complete(c)
+            if steer.stopped_at_target(runner, self.complete):
+                return False, True
             command = self._next_command()
             if command is not None:
                 if command[0] == "cancel":
+                    steer.stop("cancelled by you")
                     for c in runner.kill_running("cancelled", "cancelled by you"):
                         self.complete(c)
                     return True, bool(command[1])
+                if command[0] == "steer":
+                    steer.apply(*command[1:])
                 if command[0] == "pause" and self._paused_at is None:
                     self._paused_at = time.time()
                     self._phase("paused", "no new trials start until resume()")
@@ -443,6 +439,7 @@ class Experiment:
             search_deadline = self._deadline - self._reserve()
             done_trials = max_trials is not None and n_started >= max_trials
             if now >= search_deadline or (done_trials and runner.busy() == 0):
+                steer.stop("time budget used" if now >= search_deadline else "max_trials reached")
                 break
             if done_trials:
                 continue
@@ -457,6 +454,7 @@ class Experiment:
                 self.bus.emit(TrialStarted(config.trial_id, config.learner, config.params))
                 n_started += 1
             if runner.busy() == 0 and runner.idle() > 0 and not searcher.has_more():
+                steer.stop("every configuration tried")
                 break
         # time is up: trials stop at their deadline by themselves; stragglers are killed
         # killing a worker means a cold restart, so stragglers are killed only when no worker
@@ -487,6 +485,7 @@ class Experiment:
         self.record(result)
 
     def record(self, result: TrialResult) -> None:
+        self.steerer.note(result)
         self.results[result.trial_id] = result
         self._searcher.tell(result)
         self._write(f"trial {result.trial_id}", lambda: self.store.add_trial(result))

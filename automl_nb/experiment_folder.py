@@ -108,6 +108,10 @@ def write_from_memory(exp: Any, folder: Path) -> None:
             store.add_trial(r)
         if exp.outcome.model is not None:
             save_model(exp, store)
+        for record in list(getattr(exp, "steering", None) or []):
+            store.add_steering(record)
+        if getattr(exp, "stop_reason", None):
+            store.put("stop_reason", exp.stop_reason)
         ended_as = getattr(exp, "ended_as", None)  # the run's own end, when only its folder failed
         store.put("status", ended_as or exp.status)
         if ended_as is None and exp.error:
@@ -281,6 +285,8 @@ def restore_state(exp: Any, load_model: Any = None) -> None:
     exp.results = {r.trial_id: r for r in trials}
     exp._previous = trials
     exp.status = exp.store.get("status", "unknown")
+    exp.steering = exp.store.steering()
+    exp.stop_reason = exp.store.get("stop_reason")
     if exp.status in ("failed", "cancelled"):
         exp.error = exp.store.get("error")
     exp._best_loss = min((exp.loss(r) for r in trials if r.ok), default=math.inf)

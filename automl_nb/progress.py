@@ -56,6 +56,10 @@ class ProgressLine:
         if isinstance(event, (RunFinished, RunFailed)):
             if isinstance(event, RunFinished):
                 bar.n = min(self.time_budget, event.seconds)
+                if event.stop_reason:  # why the search stopped, on the line's end
+                    bar.set_postfix_str(f"{self.phase} ({event.stop_reason}) · trials {self.n_ok} ok, "
+                                        f"{self.n_failed} failed, {self.n_stopped} stopped · best {self.best}",
+                                        refresh=False)
             bar.refresh()
             if isinstance(event, RunFailed):
                 bar.write(f"automl_nb: the run failed: {event.error}")

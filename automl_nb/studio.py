@@ -219,6 +219,7 @@ class Studio(StudioView):
             self.phase = "profiling"
             self.error = ""
             self.leaderboard, self.history, self.best, self.trial_details = [], [], {}, {}
+            self.steering = {}
             self.status = {}
             self.explanation = {}
             self.forecast = {}

@@ -32,7 +32,7 @@ N_ROWS = len(load_breast_cancer().target)  # 569: the searcher only needs the ro
 
 
 def tabular(task: str = "binary", budget: float = 60) -> list[str]:
-    """The learners a tabular experiment would pass to its searcher (as Experiment._learner_names)."""
+    """The learners a tabular experiment would pass to its searcher (as Steerer.initial_names)."""
     return [n for n, s in LEARNERS.items() if task in s.tasks and s.available() and s.min_budget <= budget]
 
 

@@ -111,6 +111,7 @@ def build(aml: Any, exp: Any) -> Report:
         validation_section(exp),
         featurization_section(aml),
         trials_section(exp, results),
+        steering_section(exp),
         leaderboard_section(aml, exp),
         curve_section(exp, results),
         ensemble_section(exp),
@@ -140,10 +141,15 @@ def overview(aml: Any, exp: Any, results: list[Any]) -> Section:
         (f"final model's {prep.metric} ({'out-of-fold' if exp.task.score_unit != 'window' else 'backtest'})", score),
         ("trials", f"{len(results)}: {len(ok)} ok, {len(failed)} failed, {len(stopped)} stopped"),
         ("run status", exp.status),
+        ("stopped because", getattr(exp, "stop_reason", None)),
         ("time budget", f"{cfg.time_budget} s"),
         ("trial limit", cfg.max_trials),
         ("seed", cfg.seed),
     ]
+    if getattr(cfg, "target_score", None) is not None:
+        pairs.insert(pairs.index(("seed", cfg.seed)), ("target score", cfg.target_score))
+    if getattr(exp, "steering", None):
+        pairs.append(("steering actions", f"{len(exp.steering)} (see \"Steering\")"))
     if exp.first_row_seconds is not None:
         pairs.append(("first leaderboard row after", f"{exp.first_row_seconds:.2f} s"))
     return Section("overview", "Overview", [facts(pairs)])
@@ -222,8 +228,24 @@ def trials_section(exp: Any, results: list[Any]) -> Section:
     return Section("trials", "Every trial and why it was tried", [
         p("In the order they were asked. The reason is the searcher's: a baseline, a portfolio slot "
           "(strong defaults, tried before any search), or Optuna's TPE on a learner chosen by its "
-          "score and its cost; \"resumed:\" marks trials asked after the run was resumed."),
+          "score and its cost; \"resumed:\" marks trials asked after the run was resumed, and \"asked by "
+          "you\" the configurations you asked for (run.try_next, or Try next in the Studio)."),
         table(["trial", "learner", "phase", "status", metric, "± std", "seconds", "reason", "parameters"], rows),
+    ])
+
+
+def steering_section(exp: Any) -> Section | None:
+    """What the user did to the running search (the steering log); None when nothing."""
+    log = list(getattr(exp, "steering", None) or [])
+    if not log:
+        return None
+    rows = [[r.get("at"), r.get("action"), r.get("learner") or "", r.get("detail") or "",
+             "the Studio" if r.get("by") == "studio" else "the API"] for r in log]
+    return Section("steering", "Steering", [
+        p("What you changed while the search ran, in order (aml.steering_log()): learners blocked or "
+          "allowed, the time left set, configurations asked to run next. Each is a dashed mark on the best "
+          "score curve."),
+        table(["seconds since the run started", "action", "learner", "what happened", "by"], rows),
     ])
 
 
@@ -256,12 +278,21 @@ def curve_section(exp: Any, results: list[Any]) -> Section:
     metric = exp.prepared.metric
     others = [r.score for r in done if r.ok and r.learner != exp.baseline and math.isfinite(r.score)]
     ylim = (min(others), max(others)) if len(others) >= 2 else None  # the baseline may fall off the chart
+    marks = [(float(r["time"]) - t0, _mark_label(r)) for r in getattr(exp, "steering", None) or []
+             if r.get("time") is not None]
     svg = report_svg.score_curve(points, exp.metric.greater_is_better, f"best {metric} over the run",
-                                 "seconds since the first trial started", metric, ylim)
+                                 "seconds since the first trial started", metric, ylim, marks=marks)
+    steered = f"; your {len(marks)} steering action(s) as dashed vertical lines" if marks else ""
     return Section("curve", "Best score over time", [
         chart(svg, f"Each trial's {metric} (dots; failures as crosses; a baseline far off as a triangle on the "
-                   "edge) and the best so far (line) against seconds since the first trial started"),
+                   f"edge) and the best so far (line) against seconds since the first trial started{steered}"),
     ])
+
+
+def _mark_label(r: dict) -> str:
+    """A steering record as a chart mark's label: "block knn", "time left", "try next linear"."""
+    words = {"time_left": "time left", "try_next": "try next"}.get(r.get("action"), r.get("action"))
+    return f"{words} {r.get('learner') or ''}".strip()
 
 
 def ensemble_section(exp: Any) -> Section:

@@ -65,10 +65,12 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, xlabel
 
 
 def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better: bool, title: str,
-                xlabel: str, ylabel: str, ylim: tuple[float, float] | None = None) -> str:
+                xlabel: str, ylabel: str, ylim: tuple[float, float] | None = None,
+                marks: Sequence[tuple[float, str]] = ()) -> str:
     """Each finished trial's score (dots; failed trials as crosses on the axis) and the best
     score so far (a step line), against ``x`` (seconds since the first trial started).
-    ``ylim`` (low, high) keeps a far-off score (the baseline's) from flattening the rest: a
+    ``marks``: ``(x, label)`` of steering actions, drawn as dashed vertical lines labelled at
+    the top. ``ylim`` (low, high) keeps a far-off score (the baseline's) from flattening the rest: a
     score beyond it is drawn on the edge as a triangle."""
     width, height = 640, 296
     left, right, top, bottom = 64, 16, 32, 42
@@ -77,7 +79,7 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
     scores = [s for _, s in pts if s is not None and math.isfinite(s)]
     if ylim is not None:
         scores = [s for s in scores if ylim[0] <= s <= ylim[1]] or scores
-    xs = [x for x, _ in pts] or [0.0]
+    xs = [x for x, _ in pts] + [x for x, _ in marks if math.isfinite(x)] or [0.0]
     x0, x1 = min(0.0, min(xs)), (max(xs) * 1.03) or 1.0  # a margin: the last dot is not cut
     if scores:
         y0, y1 = min(scores), max(scores)
@@ -104,6 +106,14 @@ def score_curve(points: Sequence[tuple[float, float | None]], greater_is_better:
                 f"{escape(xlabel)}</text>")
     body.append(f"<text transform='translate(14 {top + plot_h / 2:.1f}) rotate(-90)' text-anchor='middle' "
                 f"fill='#333'>{escape(ylabel)}</text>")
+    for k, (x, label) in enumerate(sorted(m for m in marks if math.isfinite(m[0]))):
+        body.append(f"<line x1='{sx(x):.1f}' x2='{sx(x):.1f}' y1='{top}' y2='{top + plot_h}' stroke='{MUTED}' "
+                    f"stroke-dasharray='4,3' data-steering='{escape(label)}'><title>{escape(label)} at "
+                    f"{_fmt(x)} s</title></line>")
+        near_end = sx(x) > width - right - 70  # a label near the right edge reads leftwards
+        body.append(f"<text x='{sx(x) + (-3 if near_end else 3):.1f}' y='{top + 10 + 11 * (k % 3)}' "
+                    f"text-anchor='{'end' if near_end else 'start'}' fill='{MUTED}' font-size='10'>"
+                    f"{escape(label)}</text>")
     best: float | None = None
     path: list[str] = []
     for x, s in pts:

@@ -67,6 +67,12 @@ class RunFinished(Event):
     best_score: float | None
     seconds: float
     n_trials: int
+    stop_reason: str = ""  # why the search stopped ("time budget used", "target score 0.9 reached by trial 7")
+
+
+@dataclass(frozen=True)
+class Steered(Event):
+    record: dict[str, Any]  # one record of the steering log (automl_nb.search.steering)
 
 
 @dataclass(frozen=True)

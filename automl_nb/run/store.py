@@ -48,6 +48,18 @@ CREATE TABLE IF NOT EXISTS trials (
     reason TEXT
 );
 """
+#: the steering log's table (made on open; a read-only folder from before it reads as no log)
+_STEERING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS steering (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    time REAL NOT NULL,
+    action TEXT NOT NULL,
+    learner TEXT,
+    detail TEXT,
+    by TEXT
+);
+"""
 #: the trials table's columns, in order (a folder written before ``reason`` gains it on open)
 _TRIAL_COLUMNS = ("trial_id", "learner", "phase", "status", "score", "score_std", "params", "fold_scores",
                   "metrics", "refit_params", "fit_seconds", "predict_seconds", "duration", "started_at",
@@ -147,6 +159,10 @@ class Store:
             with self._sql(), self._db:
                 self._db.executescript(_SCHEMA)
                 columns = {row[1] for row in self._db.execute("PRAGMA table_info(trials)")}
+                try:
+                    self._db.executescript(_STEERING_SCHEMA)
+                except sqlite3.OperationalError:  # read-only: steering() finds no table, reads no log
+                    pass
                 if "reason" not in columns:  # a folder from before trials had reasons
                     try:
                         self._db.execute("ALTER TABLE trials ADD COLUMN reason TEXT")
@@ -250,6 +266,26 @@ class Store:
                                   stacklevel=2)
             out.append(r)
         return out
+
+    # ---- the steering log (automl_nb.search.steering) ------------------------------------------
+
+    def add_steering(self, record: dict[str, Any]) -> None:
+        with self._sql(), self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO steering (seq, at, time, action, learner, detail, by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record["seq"], record["at"], record["time"], record["action"], record.get("learner"),
+                 record.get("detail", ""), record.get("by", "api")))
+
+    def steering(self) -> list[dict[str, Any]]:
+        """The steering log, in order (empty for a folder written before steering existed,
+        or opened read-only before the table was made)."""
+        with self._sql():
+            try:
+                rows = self._db.execute(
+                    "SELECT seq, at, time, action, learner, detail, by FROM steering ORDER BY seq").fetchall()
+            except sqlite3.OperationalError:  # no such table (a read-only folder from before)
+                return []
+        return [dict(zip(("seq", "at", "time", "action", "learner", "detail", "by"), row)) for row in rows]
 
     # ---- files ---------------------------------------------------------------------------
 

@@ -11,8 +11,15 @@ Three phases, in order:
 
 Every configuration carries its ``reason``: why it was tried, in words (the baseline, a
 portfolio slot, TPE on a learner chosen by score and cost, each prefixed "resumed:" when
-asked after a stopped run was resumed); the searcher writes it on the trial's result when
-told, so the store, the leaderboard details and the report show it.
+asked after a stopped run was resumed; "asked by you" for a configuration the user put at
+the head of the queue, "allowed by you" for the defaults of a learner the user allowed);
+the searcher writes it on the trial's result when told, so the store, the leaderboard
+details and the report show it.
+
+Steering (:mod:`automl_nb.search.steering`): ``block`` keeps a learner's queued
+configurations queued but starts none of them, nor searches it, until ``allow``;
+``enqueue_next`` puts a configuration first. :meth:`Searcher.has_more` agrees with
+:meth:`Searcher.ask`: it is False exactly when nothing is left that ``ask`` would return.
 
 With ``deterministic=True`` results are told in trial order and a trial is asked only when
 the trials it may depend on are told, so a seeded, trial-limited run repeats exactly.
@@ -110,7 +117,8 @@ class Searcher:
         self._buffer: dict[int, TrialResult] = {}
         self._told_upto = 0  # ids below are told (deterministic mode)
         self.results: dict[int, TrialResult] = {}
-        self._skip: set[str] = set()
+        self._skip: set[str] = set()  # learners the searcher gave up on (failing, exhausted)
+        self._blocked: set[str] = set()  # learners blocked by the user (steering)
         self._asked: dict[int, dict] = {}  # trial id -> params of every configuration asked
 
     # ---- the protocol --------------------------------------------------------------------
@@ -128,16 +136,73 @@ class Searcher:
 
     def ask_baseline(self) -> TrialConfig | None:
         """The baseline, if it is next in line (it needs no worker), else None."""
-        if not self._queue or self._queue[0][1] != self.baseline or self.baseline in self._skip:
+        if not self._queue or self._queue[0][1] != self.baseline or not self._queued_ok(self._queue[0]):
             return None
         phase, name, params, reason = self._queue.pop(0)
         return self._register(phase, name, params, None, None, reason)
 
     def has_more(self) -> bool:
-        """Whether any configuration is left to try."""
-        return bool(self._queue) or any(
-            n not in self._skip and n != self.baseline for n in self.learners
-        )
+        """Whether any configuration is left to try: one in the queue whose learner is not
+        blocked, or a learner the search still chooses from. It agrees with :meth:`ask`:
+        when it is False, ``ask()`` returns None (and when ``ask()`` returns None with no
+        trial pending, it is False)."""
+        return any(self._queued_ok(q) for q in self._queue) or bool(self._searchable())
+
+    # ---- steering (automl_nb.search.steering) ----------------------------------------------
+
+    def block(self, name: str) -> bool:
+        """No new trial of ``name`` from now on (its queued configurations stay queued, for
+        an ``allow``); False when it was blocked already."""
+        if name in self._blocked:
+            return False
+        self._blocked.add(name)
+        return True
+
+    def allow(self, spec: LearnerSpec) -> str:
+        """Bring ``spec``'s learner back (unblocked, and tried again when the searcher had
+        given up on it), or into the run when it was not in it: its defaults are queued first
+        (behind configurations asked by the user). Returns what changed, in words."""
+        name = spec.name
+        if name not in self.learners:
+            self.learners[name] = spec
+            tried = [r.params for r in self.results.values() if r.learner == name]
+            at = self._steered_end()
+            new = [(i, dict(p)) for i, p in enumerate(spec.defaults) if dict(p) not in tried]
+            for k, (i, params) in enumerate(new):
+                self._queue.insert(at + k, ("portfolio", name, params,
+                                            f"allowed by you: {name} default {i + 1} (its defaults first, then the search)"))
+            return f"added to the search; {len(new)} default(s) queued first"
+        was = []
+        if name in self._blocked:
+            was.append("unblocked")
+        if name in self._skip:
+            was.append("tried again (the searcher had stopped trying it)")
+        self._blocked.discard(name)
+        self._skip.discard(name)
+        return ", ".join(was) if was else "already searched: nothing changed"
+
+    def enqueue_next(self, name: str, params: dict, reason: str) -> None:
+        """``params`` of ``name`` as the next configuration (behind earlier ones asked)."""
+        from .steering import STEERED_PHASE
+
+        self._queue.insert(self._steered_end(), (STEERED_PHASE, name, dict(params), reason))
+
+    @property
+    def blocked(self) -> frozenset[str]:
+        return frozenset(self._blocked)
+
+    def _steered_end(self) -> int:
+        from .steering import STEERED_PHASE
+
+        return next((i for i, q in enumerate(self._queue) if q[0] != STEERED_PHASE), len(self._queue))
+
+    def _queued_ok(self, q: tuple) -> bool:
+        """Whether a queued configuration may start: its learner is not blocked, and (unless
+        the user asked for it) not given up on."""
+        from .steering import STEERED_PHASE
+
+        name = q[1]
+        return name not in self._blocked and (q[0] == STEERED_PHASE or name not in self._skip)
 
     def forget_default(self, learner: str, params: dict) -> None:
         """A configuration already tried (restored run): do not queue it again."""
@@ -156,11 +221,10 @@ class Searcher:
         prune_above = self.prune_threshold()
         if self.deterministic and self._told_upto < self.next_id - self.n_workers + 1:
             return None  # wait for the results this trial may depend on
-        while self._queue:
-            phase, name, params, reason = self._queue.pop(0)
-            if name in self._skip:
-                continue
-            return self._register(phase, name, params, None, None, reason)
+        for i, q in enumerate(self._queue):
+            if self._queued_ok(q):  # a blocked learner's configurations wait (for an allow)
+                phase, name, params, reason = self._queue.pop(i)
+                return self._register(phase, name, params, None, None, reason)
         name = self._choose_learner()
         if name is None:
             return None
@@ -279,16 +343,26 @@ class Searcher:
             self._studies[name] = optuna.create_study(direction="minimize", sampler=sampler)
         return self._studies[name]
 
+    def _searchable(self) -> list[str]:
+        """The learners the search phase chooses from: not the baseline, not blocked, not
+        given up on, and not failing every trial so far."""
+        out = []
+        for name in self.learners:
+            if name in self._skip or name in self._blocked or name == self.baseline:
+                continue
+            rs = [r for r in self.results.values() if r.learner == name]
+            if rs and not any(r.ok for r in rs):
+                continue
+            out.append(name)
+        return out
+
     def _choose_learner(self) -> str | None:
         """Good learners more often, cheap ones more often; every working learner sometimes."""
         stats = []
-        for name, spec in self.learners.items():
-            if name in self._skip or name == self.baseline:
-                continue
+        for name in self._searchable():
+            spec = self.learners[name]
             rs = [r for r in self.results.values() if r.learner == name]
             ok = [r for r in rs if r.ok]
-            if rs and not ok:
-                continue
             best = min((self._loss(r) for r in ok), default=math.inf)
             secs = np.median([r.duration for r in rs]) if rs else spec.cost
             # trials since this learner last improved: a learner that stopped improving is

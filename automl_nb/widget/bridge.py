@@ -26,10 +26,11 @@ from ..run.events import (
     RunFailed,
     RunFinished,
     RunStarted,
+    Steered,
     TrialStarted,
 )
 from ..run.trial import STOPPED
-from .records import best_record, data_info, history_points, leaderboard_rows
+from .records import best_record, data_info, history_points, leaderboard_rows, steering_record
 
 log = logging.getLogger("automl_nb")
 
@@ -132,6 +133,11 @@ class Bridge:
                         self._paused_eta = max(0.0, self.experiment.remaining())
             elif isinstance(event, TrialStarted):
                 self._started_ids.add(event.trial_id)
+            elif isinstance(event, Steered):
+                exp = self.experiment
+                paused_at = getattr(exp, "_paused_at", None)
+                if event.record.get("action") == "time_left" and paused_at is not None:
+                    self._paused_eta = max(0.0, exp.deadline - paused_at)  # the clock stands while paused
             elif isinstance(event, RunStarted):
                 if not self.widget.featurization:
                     threading.Thread(target=self._featurize, name="automl_nb-studio-featurize",
@@ -208,6 +214,7 @@ class Bridge:
             "metric": metric_name,
             "greater_is_better": metric.greater_is_better,
             "message": message,
+            "stop_reason": exp.stop_reason,
         }
         snap: dict[str, Any] = {
             "phase": phase,
@@ -215,6 +222,7 @@ class Bridge:
             "leaderboard": rows,
             "history": history_points(results.values(), self._t0),
             "best": best_record(exp, rows) if final else {},
+            "steering": steering_record(exp, self._t0, self._steerable(ended, phase)),
         }
         if exp.guardrails:  # the engine's checks (after profiling) replace the pre-run ones
             snap["guardrails"] = guardrail_records(exp.guardrails)
@@ -228,6 +236,15 @@ class Bridge:
             snap["data_info"] = data_info(exp.prepared.X, exp.profile)
             self._data_info_sent = True
         return snap
+
+    def _steerable(self, ended: bool, phase: str) -> bool:
+        """Whether the widget's controls may steer: the search goes on and the widget holds
+        this experiment's run handle."""
+        exp = self.experiment
+        run = getattr(self.widget, "_run", None)
+        return (not ended and phase in ("profiling", "searching", "paused") and run is not None
+                and getattr(self.widget, "steer_controls", True)
+                and getattr(run, "experiment", None) is exp and not run.done() and not exp.steerer.search_over)
 
     def _final_featurization(self) -> list[dict[str, Any]] | None:
         """The featurization of the final model (its first member's featurizer)."""

@@ -77,6 +77,28 @@ def history_points(results: Iterable[Any], t0: float) -> list[dict[str, Any]]:
     ])
 
 
+def steering_record(experiment: Any, t0: float, enabled: bool) -> dict[str, Any]:
+    """The ``steering`` trait: ``{enabled, learners: [{name, state, note, baseline}], log:
+    [{seq, at, t, action, learner, detail, by}], stop_reason}``; ``t`` places a record on the
+    best-score chart's axis (seconds since ``t0``, the chart's start)."""
+    searcher = getattr(experiment, "_searcher", None)
+    try:
+        given_up = set(getattr(searcher, "_skip", ()) or ())
+    except RuntimeError:  # the driver changed it meanwhile: said at the next push
+        given_up = set()
+    learners = []
+    for name, state in experiment.steerer.learner_states().items():
+        note = state.get("note", "")
+        if state["state"] == "searched" and name in given_up:
+            note = "the searcher stopped trying it (failing, or its space exhausted)"
+        learners.append({"name": name, "state": state["state"], "note": note, "baseline": name == experiment.baseline})
+    log = [{"seq": r.get("seq"), "at": r.get("at"), "t": round(max(0.0, float(r.get("time") or t0) - t0), 3),
+            "action": r.get("action"), "learner": r.get("learner"), "detail": r.get("detail") or "",
+            "by": r.get("by") or "api"} for r in list(experiment.steering)]
+    return jsonable({"enabled": bool(enabled), "learners": learners, "log": log,
+                     "stop_reason": getattr(experiment, "stop_reason", None)})
+
+
 def best_record(experiment: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """``{description, score, members}`` of the final model, ``{}`` before one exists."""
     outcome = experiment.outcome

@@ -98,9 +98,14 @@ class StudioView(anywidget.AnyWidget):
     #: the Stability panel: ``{stability: record|None, learning_curve: record|None, state:
     #: idle|working|failed, message}`` (records of :mod:`automl_nb.reliability`)
     reliability = traitlets.Dict().tag(sync=True)
+    #: steering the running search: ``{enabled, learners, log, stop_reason}`` (js/CONTRACT.md, "Steering")
+    steering = traitlets.Dict().tag(sync=True)
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
+    #: offer the steering controls while the run goes on (False for ``AutoML.fit``'s view: the
+    #: kernel is busy in fit, so it would hear a click only after the run; start() + studio() steers)
+    steer_controls = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -171,6 +176,26 @@ class StudioView(anywidget.AnyWidget):
     def extend(self, seconds: float) -> None:
         """Give the running search ``seconds`` more."""
         self._require_run().extend(float(seconds))
+
+    # steering: the run's own checks, applied by its driver and logged with by="studio"
+
+    def block(self, learner: str) -> None:
+        """Start no new trial of ``learner`` (see :meth:`automl_nb.Run.block`)."""
+        self._require_run().experiment.steerer.request("block", learner, by="studio")
+
+    def allow(self, learner: str) -> None:
+        """Search ``learner`` (again) (see :meth:`automl_nb.Run.allow`)."""
+        self._require_run().experiment.steerer.request("allow", learner, by="studio")
+
+    def set_time_left(self, seconds: float) -> None:
+        """Set the seconds left of the budget (see :meth:`automl_nb.Run.set_time_left`)."""
+        self._require_run().experiment.steerer.request("time_left", None, seconds=seconds, by="studio")
+
+    def try_next(self, learner: str, params: Any = None, from_trial: int | None = None) -> None:
+        """Run ``learner`` with ``params`` next (see :meth:`automl_nb.Run.try_next`);
+        ``from_trial``: the finished trial whose parameters were edited (said in the reason)."""
+        source = from_trial if isinstance(from_trial, int) and not isinstance(from_trial, bool) else None
+        self._require_run().experiment.steerer.request("try_next", learner, params=params, by="studio", from_trial=source)
 
     def test(self, X: Any, y: Any) -> Any:
         """Test the final model on held-out data; the scores and plots show in the details
@@ -291,7 +316,8 @@ class StudioView(anywidget.AnyWidget):
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
-        extend|select_trial|explain|forecast_series|export|reliability, ...}``. A refused
+        extend|select_trial|explain|forecast_series|export|reliability|block|allow|
+        set_time_left|try_next, ...}``. A refused
         action puts its reason in ``error`` (the Export and Stability panels show their own)."""
         kind = content.get("type") if isinstance(content, dict) else None
         actions = {
@@ -303,6 +329,10 @@ class StudioView(anywidget.AnyWidget):
             "forecast_series": lambda: self.show_forecast(series_id=content.get("series_id")),
             "export": lambda: self.export(content.get("kind")),
             "reliability": self.check_reliability,
+            "block": lambda: self.block(content.get("learner")),
+            "allow": lambda: self.allow(content.get("learner")),
+            "set_time_left": lambda: self.set_time_left(content.get("seconds")),
+            "try_next": lambda: self.try_next(content.get("learner"), content.get("params"), content.get("from_trial")),
         }
         try:
             if kind not in actions:

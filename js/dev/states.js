@@ -433,8 +433,50 @@ export function binaryState() {
       ],
     },
     error: "",
+    steering: binarySteering(),
   };
   return { state, details };
+}
+
+/** The `steering` trait of the binary run mid-search: knn blocked, mlp left out, two actions. */
+export function binarySteering({ enabled = true } = {}) {
+  const names = ["dummy", "linear", "lightgbm", "extra_trees", "random_forest", "hist_gb", "knn", "mlp"];
+  const state = { knn: "blocked", mlp: "left out" };
+  const note = {
+    dummy: "the baseline",
+    knn: "blocked by you at 9 s",
+    mlp: "its min_budget (120 s) is above the time budget",
+  };
+  return {
+    enabled,
+    learners: names.map((name) => ({
+      name,
+      state: state[name] ?? "searched",
+      note: note[name] ?? "",
+      baseline: name === "dummy",
+    })),
+    log: [
+      {
+        seq: 0,
+        at: 9.1,
+        t: 9.1,
+        action: "block",
+        learner: "knn",
+        detail: "blocked: no new trial of it starts (running ones finish)",
+        by: "studio",
+      },
+      {
+        seq: 1,
+        at: 21.4,
+        t: 21.4,
+        action: "try_next",
+        learner: "lightgbm",
+        detail: "queued next: {'num_leaves': 11} — trial 7 with num_leaves 15 → 11",
+        by: "api",
+      },
+    ],
+    stop_reason: null,
+  };
 }
 
 // ---- regression: house prices -------------------------------------------------------
@@ -636,9 +678,17 @@ export function readOnlyState() {
       config: {},
       choices: {},
       target: "",
-      status: { ...state.status, elapsed: 60.2, eta: null, n_running: 0, message: "finished: ensemble of 3 trials" },
+      status: {
+        ...state.status,
+        elapsed: 60.2,
+        eta: null,
+        n_running: 0,
+        message: "stopped: time budget used; ensemble of 3 trials",
+        stop_reason: "time budget used",
+      },
       trial_details: {},
       error: "",
+      steering: { ...binarySteering({ enabled: false }), stop_reason: "time budget used" },
     },
     details,
   };

@@ -2,7 +2,8 @@
 import { empty, panel, renderFailure, replace } from "./dom";
 import { bestSoFar, fmtNum, fmtSeconds, type BestPoint } from "./format";
 import { bestScoreAlt } from "./describe";
-import { ACCENT, BACKGROUND, figure, Plot } from "./plots";
+import { ACCENT, BACKGROUND, figure, MUTED, Plot } from "./plots";
+import { chartMarks, logOf } from "./steering";
 import { subscribe, traits } from "./traits";
 import type { AnyModel, HistoryPoint } from "./types";
 
@@ -31,8 +32,10 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
     );
     measured = Math.floor(body.clientWidth);
     const width = Math.max(260, measured || 460);
+    // steering actions: dashed rules with their label at the top (CONTRACT.md, "Steering")
+    const marks = chartMarks(logOf(traits.steering(model)));
     // The elapsed time moves every tick; redraw for it only every whole second.
-    const key = JSON.stringify([scored, gib, st.metric, width, Math.floor(st.elapsed ?? 0)]);
+    const key = JSON.stringify([scored, gib, st.metric, width, Math.floor(st.elapsed ?? 0), marks]);
     if (key === lastKey) return;
     lastKey = key;
 
@@ -60,6 +63,30 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
           },
           color: { legend: true, type: "categorical", scheme: "observable10" },
           marks: [
+            marks.length
+              ? Plot.ruleX(marks, {
+                  x: "t",
+                  stroke: MUTED,
+                  strokeDasharray: "4,3",
+                  strokeOpacity: 0.8,
+                  title: (m: { label: string; detail: string }) => `${m.label}: ${m.detail}`,
+                })
+              : null,
+            // labels on three staggered lines, so close actions do not overprint
+            ...[0, 1, 2].map((row) =>
+              Plot.text(
+                marks.filter((_, i) => i % 3 === row),
+                {
+                  x: "t",
+                  frameAnchor: "top",
+                  text: "label",
+                  textAnchor: "start",
+                  dx: 3,
+                  dy: 4 + 11 * row,
+                  fill: MUTED,
+                },
+              ),
+            ),
             Plot.line(line, { x: "t", y: "best", curve: "step-after", stroke: ACCENT, strokeWidth: 2 }),
             Plot.dot(scored, {
               x: "t",
@@ -75,7 +102,12 @@ export function mountChart(model: AnyModel, parent: HTMLElement): () => void {
           ],
         }),
         undefined,
-        () => bestScoreAlt(scored, st.metric, gib),
+        () => {
+          const alt = bestScoreAlt(scored, st.metric, gib);
+          if (!marks.length) return alt;
+          const steps = marks.map((m) => `${m.label} at ${fmtSeconds(m.t)}`).join(", ");
+          return { ...alt, description: `${alt.description ?? ""} Steering: ${steps}.`.trim() };
+        },
       ),
     );
   };

@@ -6,6 +6,7 @@ import { backtestLines, fmtTime, hasTimeOfDay, seriesChartOptions, seriesLegend,
 import { fmtNum, fmtSeconds, fmtValue, meanStd } from "./format";
 import { confusionAlt, prAlt, residualsAlt, rocAlt, scatterAlt, seriesAlt } from "./describe";
 import { ACCENT, BACKGROUND, figure, pairs, Plot } from "./plots";
+import { tryNextBox, steerable } from "./steering";
 import { isRecord, subscribe, traits } from "./traits";
 import type {
   AnyModel,
@@ -23,14 +24,25 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
   const { section, body, aside } = panel("details", "Trial details", "trial-details");
   parent.append(section);
 
-  // config and choices only matter for the task: an edit of another setting redraws nothing
-  let last: [unknown, boolean, string] | null = null;
+  // config and choices only matter for the task: an edit of another setting redraws nothing;
+  // steering only as far as the Try next box goes (an edit of its parameters stays)
+  let last: [unknown, boolean, string, string] | null = null;
   const render = () => {
     const d = traits.trialDetails(model);
     const forecasting = isForecastTrial(d, effectiveTask(traits.config(model), traits.choices(model)));
     const target = traits.target(model);
-    if (last && last[0] === model.get("trial_details") && last[1] === forecasting && last[2] === target) return;
-    last = [model.get("trial_details"), forecasting, target];
+    const steering = traits.steering(model);
+    const learner = (steering.learners ?? []).find((l) => l && l.name === d.learner);
+    const steerKey = JSON.stringify([steerable(steering), learner?.state ?? null]);
+    if (
+      last &&
+      last[0] === model.get("trial_details") &&
+      last[1] === forecasting &&
+      last[2] === target &&
+      last[3] === steerKey
+    )
+      return;
+    last = [model.get("trial_details"), forecasting, target, steerKey];
     if (!Object.keys(d).length) {
       aside.textContent = "";
       replace(body, empty("Click a leaderboard row to see that trial here."));
@@ -46,10 +58,13 @@ export function mountDetails(model: AnyModel, parent: HTMLElement): () => void {
         : null,
       d.error ? h("pre", { class: "ans-error-box", text: d.error }) : null,
       h("div", { class: "ans-details-main" }, facts(d, forecasting), plots(d.plots, target)),
+      tryNextBox(model, d, steering),
     );
   };
   // config/choices/target: the task (fold or window labels) and the y axis label
-  const off = subscribe(model, ["trial_details", "config", "choices", "target"], render, (e) => renderFailure(body, e));
+  const off = subscribe(model, ["trial_details", "config", "choices", "target", "steering"], render, (e) =>
+    renderFailure(body, e),
+  );
   return () => {
     off();
     section.remove();

@@ -16,6 +16,7 @@ import { mountGuardrails } from "./guardrails";
 import { mountLeaderboard } from "./leaderboard";
 import { mountProgress } from "./progress";
 import { mountStability } from "./stability";
+import { mountSteering } from "./steering";
 import { traits } from "./traits";
 import type { AnyModel } from "./types";
 
@@ -32,6 +33,7 @@ const PANELS: { mount: Mount; interactive: boolean }[] = [
   { mount: mountData, interactive: true },
   { mount: mountConfig, interactive: true },
   { mount: mountLeaderboard, interactive: false },
+  { mount: mountSteering, interactive: false },
   { mount: mountChart, interactive: false },
   { mount: mountDetails, interactive: false },
   { mount: mountGuardrails, interactive: false },

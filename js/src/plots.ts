@@ -3,12 +3,12 @@
 // which turns a bad input into a message instead of an exception, and gives the chart its
 // text alternative: the svg is `role="img"` with an `aria-label` holding the key numbers
 // (see describe.ts), described by a visually hidden paragraph when there is more to say.
-import { cell, dot, line, plot, ruleY, text, type PlotOptions } from "@observablehq/plot";
+import { cell, dot, line, plot, ruleX, ruleY, text, type PlotOptions } from "@observablehq/plot";
 import type { Alt } from "./describe";
 import { h } from "./dom";
 
 /** The marks the studio uses (named imports keep the bundle to what is used). */
-export const Plot = { cell, dot, line, ruleY, text };
+export const Plot = { cell, dot, line, ruleX, ruleY, text };
 
 /**
  * Chart colours: the studio's palette variables (studio.css: the host's --jp-* or --vscode-*

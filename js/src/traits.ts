@@ -12,6 +12,7 @@ import type {
   LeaderboardRow,
   Message,
   Status,
+  Steering,
   TrialDetails,
 } from "./types";
 
@@ -63,6 +64,7 @@ export const traits = {
   best: (m: AnyModel) => getDict<Best>(m, "best"),
   error: (m: AnyModel) => getStr(m, "error"),
   forecast: (m: AnyModel) => getDict<Forecast>(m, "forecast"),
+  steering: (m: AnyModel) => getDict<Steering>(m, "steering"),
 };
 
 export function send(model: AnyModel, msg: Message): void {

@@ -95,6 +95,8 @@ export interface Status {
   metric?: string | null;
   greater_is_better?: boolean | null;
   message?: string | null;
+  /** why the search stopped ("time budget used", "target score 0.9 reached by trial 7"); null while it goes on */
+  stop_reason?: string | null;
 }
 
 export interface LeaderboardRow {
@@ -279,7 +281,38 @@ export type Message =
   | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace }
   | { type: "forecast_series"; series_id: string }
   | { type: "export"; kind: ExportKind }
-  | { type: "reliability" };
+  | { type: "reliability" }
+  | { type: "block"; learner: string }
+  | { type: "allow"; learner: string }
+  | { type: "set_time_left"; seconds: number }
+  | { type: "try_next"; learner: string; params: Record<string, unknown>; from_trial?: number | null };
+
+/** One learner of the `steering` trait: "searched", "blocked" (by you or blocked_learners) or "left out". */
+export interface SteeringLearner {
+  name: string;
+  state: "searched" | "blocked" | "left out" | string;
+  note?: string;
+  baseline?: boolean;
+}
+
+/** One record of the steering log; `t`: seconds on the best-score chart's axis. */
+export interface SteeringRecord {
+  seq?: number;
+  at?: number;
+  t?: number;
+  action: "block" | "allow" | "time_left" | "try_next" | string;
+  learner?: string | null;
+  detail?: string;
+  by?: "api" | "studio" | string;
+}
+
+/** The `steering` trait (CONTRACT.md, "Steering"); `{}` before a run. */
+export interface Steering {
+  enabled?: boolean;
+  learners?: SteeringLearner[];
+  log?: SteeringRecord[];
+  stop_reason?: string | null;
+}
 
 /** What the Export area can make (`exports` trait keys, `export` message kinds). */
 export type ExportKind = "report" | "code" | "onnx";
