@@ -47,7 +47,11 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
     groups : group labels for group k-fold (no group in both train and validation).
     allowed_learners, blocked_learners : learner names (see ``automl_nb.learners.LEARNERS``).
     drop_columns : columns of X to ignore.
-    ensemble : build a greedy ensemble of the best trials when it scores better.
+    ensemble : True or "greedy" (default): a greedy blend of the best trials when it scores
+        better out of fold; "stack": a linear meta-learner over the best trials' out-of-fold
+        predictions (a scikit-learn StackingClassifier/Regressor), kept when it beats the best
+        trial out of fold; "auto": greedy blend, stack and best trial compared out of fold,
+        the best kept; False: the best trial (see :mod:`automl_nb.stacking`).
     n_jobs : worker processes (-1: one per core).
     folder : the experiment folder (default ``automl_nb_runs/<time>-<id>``).
     trial_timeout : seconds after which a single trial is stopped (default: the budget).
@@ -98,7 +102,7 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         allowed_learners: Sequence[str] | None = None,
         blocked_learners: Sequence[str] | None = None,
         drop_columns: Sequence[str] = (),
-        ensemble: bool = True,
+        ensemble: bool | str = True,
         n_jobs: int = -1,
         folder: str | Path | None = None,
         trial_timeout: float | None = None,
