@@ -305,6 +305,18 @@ class AutoML(ExportMethods, ReliabilityMethods, Estimator):
         return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome,
                                  windows=exp.task.score_unit == "window")
 
+    def best_by(self, metric: str) -> AutoML:
+        """Make the best model by ``metric`` (another reported metric, e.g. "f1", scored out of
+        fold over every finished trial and the run's own final model) the final model, once
+        the run has ended. A trial is refit on all rows in this process; the choice is saved in
+        the folder (``an.load`` gives the chosen model). ``best_by(aml.metric_)`` goes back to
+        the run's own final model. See :mod:`automl_nb.final_choice`."""
+        from .final_choice import best_by
+
+        running = self._run is not None and not self._run.done()
+        best_by(self._require_experiment(), metric, running=running)
+        return self
+
     def guardrails(self) -> pd.DataFrame:
         """Data checks: passed / fixed / alerted, each with plain-language advice. After
         :meth:`explain` has run once, also the post-training leakage check."""

@@ -31,6 +31,8 @@ class Outcome:
     ensemble_score: float = float("nan")
     best_trial: int | None = None
     description: str = ""
+    #: the metric ``AutoML.best_by`` chose this model by; "" when it is the run's own (automl_nb.final_choice)
+    chosen_by: str = ""
 
 
 def finalize(exp: Any, runner: Any) -> None:

@@ -265,3 +265,25 @@ def build_stacking(members: list[tuple[str, Any]], meta: Any, classes: np.ndarra
     width = 1 if classes is None else (1 if len(classes) == 2 else len(classes))
     ens._n_feature_outs = [width] * len(members)
     return ens
+
+
+def is_stack(model: Any) -> bool:
+    """Whether a final model is a stack (a pipeline whose only step has a meta-learner)."""
+    steps = getattr(model, "steps", None)
+    return bool(steps) and len(steps) == 1 and hasattr(steps[0][1], "final_estimator_")
+
+
+def stack_oof(exp: Any, trial_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """A stack of these trials' cross-validated out-of-fold predictions (the meta-learner
+    fitted on the other folds, as in :func:`compare`) and the rows they cover."""
+    from threadpoolctl import threadpool_limits
+
+    y, aux, _, scored = exp.task.ensemble_inputs(exp.data, exp.prepared, exp.config.seed)
+    n_classes = int(aux) if np.isscalar(aux) else 0
+    X = meta_features([exp.results[t].oof for t in trial_ids], n_classes)
+    out = np.full((len(y), n_classes) if n_classes else len(y), np.nan)
+    with threadpool_limits(1):
+        for fit_rows, held in comparison_folds(y, np.flatnonzero(scored), n_classes, exp.config.seed):
+            meta = make_meta(n_classes).fit(X[fit_rows], y[fit_rows])
+            out[held] = meta_predict(meta, X[held], n_classes)
+    return out, scored
