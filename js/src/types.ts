@@ -277,7 +277,17 @@ export type Message =
   | { type: "explain"; trial_id?: number | null; feature?: string; row?: number; space?: ExplanationSpace }
   | { type: "forecast_series"; series_id: string }
   | { type: "export"; kind: ExportKind }
-  | { type: "reliability" };
+  | { type: "reliability" }
+  | { type: "best_by"; metric: string };
+
+/** The `final_choice` trait: the metric the final model is chosen by, and the offered ones. */
+export interface FinalChoice {
+  metric?: string;
+  optimized?: string;
+  options?: string[];
+  state?: "idle" | "working" | "failed";
+  message?: string;
+}
 
 /** What the Export area can make (`exports` trait keys, `export` message kinds). */
 export type ExportKind = "report" | "code" | "onnx";
