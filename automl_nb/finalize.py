@@ -47,7 +47,7 @@ def finalize(exp: Any, runner: Any) -> None:
         from .stacking import choose_ensemble
 
         members = select_members(exp, ok) or members
-        stacking = choose_ensemble(exp, ok, members)  # "stack"/"auto": the stack when it wins
+        stacking = choose_ensemble(exp, ok, members, MAX_ENSEMBLE_CANDIDATES)  # "stack"/"auto": the stack when it wins
         members = stacking.members
     n_rows = exp.n_rows()
     exp._phase("refitting", f"training {len(members)} model(s) on all {n_rows:,} rows")

@@ -164,13 +164,12 @@ def compare(exp: Any, ok: list[Any], greedy_pool: list[Any]) -> tuple[dict[str, 
     return scores, held
 
 
-def choose_ensemble(exp: Any, ok: list[Any], members: dict[int, float]) -> Stacking:
+def choose_ensemble(exp: Any, ok: list[Any], members: dict[int, float], max_candidates: int) -> Stacking:
     """The final model's members under ``exp.config.ensemble``: ``members`` (what greedy
     selection chose, or the best trial) unchanged for "greedy"; for "stack" and "auto" the
     stack when it wins out of fold, else the best single trial ("stack") or the better of the
-    greedy blend and the best trial ("auto")."""
-    from .finalize import MAX_ENSEMBLE_CANDIDATES
-
+    greedy blend and the best trial ("auto"). The greedy blend of the comparison chooses among
+    the ``max_candidates`` best trials, as the run's own does."""
     mode = ensemble_mode(exp.config.ensemble)
     if mode not in ("stack", "auto") or not exp.task.stacks:
         return Stacking(members)
@@ -185,7 +184,7 @@ def choose_ensemble(exp: Any, ok: list[Any], members: dict[int, float]) -> Stack
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # small fits: threads only spin (4x slower on a busy machine)
-        scores, _ = compare(exp, ok, pool[:MAX_ENSEMBLE_CANDIDATES])
+        scores, _ = compare(exp, ok, pool[:max_candidates])
     metric = exp.metric
     rivals = ("greedy", "single") if mode == "auto" else ("single",)
     note = (f"out-of-fold {metric.name} {scores['stack']:.4g} vs greedy blend {scores['greedy']:.4g} vs best single "

@@ -36,7 +36,14 @@ def held_out(task, aml, model, split, labels) -> float:
 def one(task, seed: int, budget: float, root: Path) -> dict:
     import automl_nb as an
     from automl_nb.finalize import MAX_ENSEMBLE_CANDIDATES
-    from automl_nb.stacking import Stacking, compare, make_meta, member_shares, meta_features, stack_candidates
+    from automl_nb.stacking import (
+        Stacking,
+        compare,
+        make_meta,
+        member_shares,
+        meta_features,
+        stack_candidates,
+    )
 
     from .tasks import sorted_labels, split_task
 

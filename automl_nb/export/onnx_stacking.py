@@ -26,12 +26,11 @@ def register() -> None:
         if _registered:
             return
         from skl2onnx import update_registered_converter
-
-        from ..stack_features import LogOdds
-
-        from sklearn.ensemble import StackingClassifier, StackingRegressor
         from skl2onnx.shape_calculators.voting_classifier import voting_classifier_shape_calculator
         from skl2onnx.shape_calculators.voting_regressor import voting_regressor_shape_calculator
+        from sklearn.ensemble import StackingClassifier, StackingRegressor
+
+        from ..stack_features import LogOdds
 
         update_registered_converter(LogOdds, "AutomlNbLogOdds", _shape_log_odds, _convert_log_odds)
         update_registered_converter(StackingClassifier, "AutomlNbStackingClassifier",
