@@ -52,7 +52,11 @@ class AutoML(ExportMethods, ReliabilityMethods, SteeringMethods, Estimator):
     groups : group labels for group k-fold (no group in both train and validation).
     allowed_learners, blocked_learners : learner names (see ``automl_nb.learners.LEARNERS``).
     drop_columns : columns of X to ignore.
-    ensemble : build a greedy ensemble of the best trials when it scores better.
+    ensemble : True or "greedy" (default): a greedy blend of the best trials when it scores
+        better out of fold; "stack": a linear meta-learner over the best trials' out-of-fold
+        predictions (a scikit-learn StackingClassifier/Regressor), kept when it beats the best
+        trial out of fold; "auto": greedy blend, stack and best trial compared out of fold,
+        the best kept; False: the best trial (see :mod:`automl_nb.stacking`).
     n_jobs : worker processes (-1: one per core).
     folder : the experiment folder (default ``automl_nb_runs/<time>-<id>``).
     trial_timeout : seconds after which a single trial is stopped (default: the budget).
@@ -115,7 +119,7 @@ class AutoML(ExportMethods, ReliabilityMethods, SteeringMethods, Estimator):
         allowed_learners: Sequence[str] | None = None,
         blocked_learners: Sequence[str] | None = None,
         drop_columns: Sequence[str] = (),
-        ensemble: bool = True,
+        ensemble: bool | str = True,
         n_jobs: int = -1,
         folder: str | Path | None = None,
         trial_timeout: float | None = None,
@@ -334,6 +338,18 @@ class AutoML(ExportMethods, ReliabilityMethods, SteeringMethods, Estimator):
         exp = self._require_experiment()
         return leaderboard_frame(list(dict(exp.results).values()), exp.prepared.metric, exp.outcome,
                                  windows=exp.task.score_unit == "window")
+
+    def best_by(self, metric: str) -> AutoML:
+        """Make the best model by ``metric`` (another reported metric, e.g. "f1", scored out of
+        fold over every finished trial and the run's own final model) the final model, once
+        the run has ended. A trial is refit on all rows in this process; the choice is saved in
+        the folder (``an.load`` gives the chosen model). ``best_by(aml.metric_)`` goes back to
+        the run's own final model. See :mod:`automl_nb.final_choice`."""
+        from .final_choice import best_by
+
+        running = self._run is not None and not self._run.done()
+        best_by(self._require_experiment(), metric, running=running)
+        return self
 
     def guardrails(self) -> pd.DataFrame:
         """Data checks: passed / fixed / alerted, each with plain-language advice. After

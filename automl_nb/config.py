@@ -45,7 +45,8 @@ class ExperimentConfig:
     allowed_learners: tuple[str, ...] | None = setting(None)
     blocked_learners: tuple[str, ...] = setting(())
     drop_columns: tuple[str, ...] = setting(())
-    ensemble: bool = setting(True)
+    #: True/"greedy", False, "stack" or "auto" (automl_nb.stacking)
+    ensemble: bool | str = setting(True)
     n_jobs: int = setting(-1, browser=False)
     folder: str | None = setting(None, browser=False)
     trial_timeout: float | None = setting(None, browser=False)
@@ -126,8 +127,8 @@ class ExperimentConfig:
         for arg in ("lags", "rolling_windows"):
             if arg in p:
                 p[arg] = ints(p[arg], arg)
-        if "ensemble" in p:
-            p["ensemble"] = bool(p["ensemble"])
+        if "ensemble" in p and not isinstance(p["ensemble"], str):
+            p["ensemble"] = bool(p["ensemble"])  # numpy booleans too; the words are validated
         if p.get("folder") is not None:
             p["folder"] = str(p["folder"])
         config = cls.from_flat(**p)
@@ -224,12 +225,26 @@ class ExperimentConfig:
         if not isinstance(self.tune_threshold, (bool, np.bool_)):
             raise bad("tune_threshold", f"tune_threshold must be True or False, got {self.tune_threshold!r}")
         check_settings(self.column_kinds, self.column_transformers, self.featurization)
+        self._validate_ensemble()
         self._validate_exportable()
         for group in TASK_SETTINGS:
             owner = next(e for e in REGISTRY if e.name == group)
             getattr(self, group).validate(active=self.task in owner.problem_types, task=self.task,
                                           validation=self.validation)
         return self
+
+    def _validate_ensemble(self) -> None:
+        """ensemble: True/"greedy", False, "stack" or "auto"; stacking only where the task stacks."""
+        from .stacking import ENSEMBLE_CHOICES
+        from .task import get_task
+
+        if not any(self.ensemble is c or (isinstance(self.ensemble, str) and self.ensemble == c)
+                   for c in ENSEMBLE_CHOICES):
+            raise ConfigError(f"ensemble={self.ensemble!r} is not valid; choose True (or \"greedy\"), False, "
+                              "\"stack\" or \"auto\"", field="ensemble")
+        if self.ensemble == "stack" and self.task != "auto" and not get_task(self.task).stacks:
+            raise ConfigError(f"ensemble='stack' is not available for task={self.task!r}: its models are not "
+                              "stacked; use ensemble=True (greedy blend) or False", field="ensemble")
 
     def _validate_exportable(self) -> None:
         """exportable: None or "onnx", with some learner left that converts."""

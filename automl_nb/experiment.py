@@ -155,6 +155,8 @@ class Experiment:
         self.post_training_checks: dict[str, Any] = {}
         #: trials' models refit on all rows on request (to explain one trial), by trial id
         self.trial_models: dict[int, Any] = {}
+        #: final models chosen by a metric (``AutoML.best_by``), by metric name; the run's own under its metric
+        self.final_choices: dict[str, Any] = {}
         #: False when restored with ``an.load(folder, trusted=False)``: nothing was unpickled,
         #: and nothing that would unpickle the folder's files (resume) is allowed
         self.trusted = True

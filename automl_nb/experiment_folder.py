@@ -180,7 +180,8 @@ def save_model(exp: Any, store: Store | None = None) -> None:
     save_model_files(o.model, store.folder, store.write_stream)  # model.skops and versions.json
     store.put("outcome", {"members": {str(k): v for k, v in o.members.items()},
                           "ensemble_score": None if math.isnan(o.ensemble_score) else o.ensemble_score,
-                          "best_trial": o.best_trial, "description": o.description})
+                          "best_trial": o.best_trial, "description": o.description,
+                          **({"chosen_by": o.chosen_by} if o.chosen_by else {})})
 
 
 def restore(cls: type, folder: Path, config: ExperimentConfig | None = None, trusted: Any = True) -> Any:
@@ -310,6 +311,7 @@ def restore_state(exp: Any, load_model: Any = None) -> None:
                 members={int(k): v for k, v in outcome["members"].items()},
                 ensemble_score=float("nan") if outcome["ensemble_score"] is None else outcome["ensemble_score"],
                 best_trial=outcome["best_trial"], description=outcome["description"],
+                chosen_by=outcome.get("chosen_by", ""),
             )
         else:
             # the trials and the leaderboard are intact: restore them, and say the model must be refit

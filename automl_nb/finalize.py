@@ -31,6 +31,8 @@ class Outcome:
     ensemble_score: float = float("nan")
     best_trial: int | None = None
     description: str = ""
+    #: the metric ``AutoML.best_by`` chose this model by; "" when it is the run's own (automl_nb.final_choice)
+    chosen_by: str = ""
 
 
 def finalize(exp: Any, runner: Any) -> None:
@@ -40,8 +42,13 @@ def finalize(exp: Any, runner: Any) -> None:
         raise RuntimeError("no trial finished successfully; see the leaderboard's errors")
     best = ok[0]
     members = {best.trial_id: 1.0}
+    stacking = None
     if exp.config.ensemble:
+        from .stacking import choose_ensemble
+
         members = select_members(exp, ok) or members
+        stacking = choose_ensemble(exp, ok, members, MAX_ENSEMBLE_CANDIDATES)  # "stack"/"auto": the stack when it wins
+        members = stacking.members
     n_rows = exp.n_rows()
     exp._phase("refitting", f"training {len(members)} model(s) on all {n_rows:,} rows")
     failures: dict[int, str] = {}  # trial id -> why its refit failed (a worker killed, a full disk)
@@ -79,6 +86,10 @@ def finalize(exp: Any, runner: Any) -> None:
         members=kept, ensemble_score=oof_score(exp, kept) if len(kept) > 1 else float("nan"),
         best_trial=best.trial_id, description=description,
     )
+    if stacking is not None:
+        from .stacking import finish_stack
+
+        finish_stack(exp, stacking, fitted)
     exp.outcome = exp.task.decide(exp, exp.outcome)  # e.g. a decision threshold tuned on the OOF predictions
 
 

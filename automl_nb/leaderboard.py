@@ -54,6 +54,12 @@ def leaderboard_frame(results: list[Any], metric_name: str, outcome: Any = None,
             "reason": "greedy selection over the best trials' out-of-fold predictions",
             "trial_id": pd.NA, "params": {f"trial {t}": round(w, 3) for t, w in outcome.members.items()},
         })
+    chosen_by = getattr(outcome, "chosen_by", "") if outcome is not None else ""
+    if chosen_by:  # AutoML.best_by: the final model's row says so
+        final = next(iter(outcome.members)) if len(outcome.members) == 1 else None
+        for row in rows:
+            if row["trial_id"] is final or row["trial_id"] == final or (final is None and row["learner"] == "ensemble"):
+                row["final"] = f"final model: chosen by {chosen_by} (the search optimized {metric_name})"
     columns = ["rank", "learner", metric_name, f"{metric_name}_std", "p_best"]
     if windows:
         n = max((len(r.fold_scores or []) for r in results), default=0)

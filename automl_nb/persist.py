@@ -22,6 +22,7 @@ _BY_VALUE = (
     "automl_nb.data.values",
     "automl_nb.featurize.transformers",
     "automl_nb.learners.torch_mlp",
+    "automl_nb.stack_features",
 )
 
 #: one dump at a time in this process: the by-value registry is cloudpickle's global state

@@ -140,6 +140,15 @@ class Task:
     #: whether the baseline may join the ensemble
     ensemble_with_baseline: ClassVar[bool] = False
 
+    #: whether the final model may be a stack of trials (``AutoML(ensemble="stack")``,
+    #: :mod:`automl_nb.stacking`); a task that cannot stack refuses it with a ConfigError
+    stacks: ClassVar[bool] = False
+
+    def assemble_stack(self, fitted: dict[int, Any], stacking: Any, results: dict, prepared: Any) -> Any:
+        """The final model of a kept stack (:class:`automl_nb.stacking.Stacking`): its
+        members' refit models under its fitted meta-learner."""
+        raise NotImplementedError(f"{self.name} models are not stacked")
+
     def blends_prior(self, metric: Any) -> bool:
         """Whether the final model blends in the baseline at weight 1/rows (log loss)."""
         return False

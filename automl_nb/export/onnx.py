@@ -60,6 +60,7 @@ def tabular_onnx(exp: Any) -> bytes:
     :class:`~automl_nb.errors.ExportError` naming the step that does not convert."""
     _require()
     from .onnx_converters import register
+    from .onnx_stacking import register as register_stacking
 
     p, model = exp.prepared, exp.outcome.model
     threshold, decided = _decision_threshold(model), model
@@ -70,6 +71,7 @@ def tabular_onnx(exp: Any) -> bytes:
                           "load the folder with trusted=True (only if you trust it) to export its model")
     check_convertible(model, exp)
     register()
+    register_stacking()
     inputs = graph_inputs(exp.profile, p.X, model)
     onx = _convert(model, inputs, p.X, exp)
     classes = None if p.classes is None else [_plain(c) for c in p.classes]
@@ -293,7 +295,7 @@ def _for_conversion(model: Any, first: str, X: pd.DataFrame, inputs: dict[str, d
         ens = copy.copy(step)
         ens.estimators_ = [_for_conversion(m, first, X, inputs) for m in step.estimators_]
         ens.flatten_transform = False  # (transform only; skl2onnx refuses True)
-        if ens.weights is not None:  # skl2onnx sums them as an array
+        if getattr(ens, "weights", None) is not None:  # skl2onnx sums them as an array
             ens.weights = np.asarray(ens.weights, dtype=np.float64)
         return Pipeline([(model.steps[0][0], ens)])
     feat = copy.copy(step)

@@ -39,7 +39,7 @@ _ALLOWED_NAMES = frozenset({"builtins.frozenset", "collections.OrderedDict", "li
 #: modules whose classes are allowed (a class defined there, not a function)
 _ALLOWED_CLASS_MODULES = ("sklearn", "numpy", "scipy.sparse")
 #: our own modules whose classes and functions a pipeline may hold
-_OWN_MODULES = ("automl_nb.featurize.transformers", "automl_nb.data.values")
+_OWN_MODULES = ("automl_nb.featurize.transformers", "automl_nb.data.values", "automl_nb.stack_features")
 #: our own learners a pipeline may hold (their state is numpy arrays)
 _OWN_LEARNERS = frozenset({"automl_nb.learners.torch_mlp.TorchMLPClassifier",
                            "automl_nb.learners.torch_mlp.TorchMLPRegressor"})

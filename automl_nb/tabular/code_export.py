@@ -49,6 +49,7 @@ class Float32ForFit(TransformerMixin, BaseEstimator):
 
 def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
     """The definitions (module, name) and imports the script needs for one of our objects."""
+    from .. import stack_features as S
     from ..data import values as V
     from ..featurize import transformers as T
 
@@ -74,9 +75,10 @@ def _embeds(obj: Any) -> tuple[list[tuple[ModuleType, str]], list[str]]:
         "ConstantFeature": (frame + [(T, "ConstantFeature")], base_imports),
         "YourTransformer": (frame + [(T, "YourTransformer"), (T, "_dense")], base_imports),
         "Float32ForFit": ([(here, "Float32ForFit")], ["from sklearn.base import BaseEstimator, TransformerMixin"]),
+        "LogOdds": ([(S, "LogOdds")], ["from sklearn.base import BaseEstimator, TransformerMixin"]),
     }
     name = getattr(obj, "__name__", type(obj).__name__)
-    if name not in table or getattr(obj, "__module__", "") not in (T.__name__, V.__name__, __name__):
+    if name not in table or getattr(obj, "__module__", "") not in (T.__name__, V.__name__, S.__name__, __name__):
         raise ExportError(
             f"{obj.__module__}.{name} is automl_nb's own code and has no standalone version; a model that "
             "uses it cannot be exported as code (save it with aml.save(), or leave its learner out with "

@@ -167,6 +167,16 @@ class TabularTask(Task):
         return Pipeline([("ensemble", build_voting(members, list(weights.values()), prepared.task,
                                                    prepared.classes))])
 
+    stacks = True
+
+    def assemble_stack(self, fitted: dict[int, Any], stacking: Any, results: dict, prepared: Any) -> Any:
+        from sklearn.pipeline import Pipeline
+
+        from ..stacking import build_stacking
+
+        members = [(f"trial_{t}_{results[t].learner}", fitted[t]) for t in stacking.members]
+        return Pipeline([("ensemble", build_stacking(members, stacking.meta, prepared.classes))])
+
     # ---- reliability (AutoML.stability, AutoML.learning_curve) --------------------------------
 
     def resample_splits(self, experiment: Any, seeds: list[int]) -> tuple[str, list[tuple[Any, Any]]]:

@@ -214,12 +214,21 @@ def describe(tuned: Tuned, metric_name: str) -> str:
             "on the others)")
 
 
+def _stacked(model: Any) -> bool:
+    from sklearn.ensemble import StackingClassifier
+
+    return any(isinstance(step, StackingClassifier) for step in getattr(model, "named_steps", {}).values())
+
+
 def decide(experiment: Any, outcome: Any) -> Any:
     """The outcome with its model cut at the threshold tuned on its out-of-fold predictions
     (of the blend, for an ensemble), the threshold stated in its description; an ensemble's
     score becomes the cross-fitted one (as every trial's)."""
     exp = experiment
     kept = outcome.members
+    if _stacked(outcome.model):  # its probabilities are the meta-learner's, not a blend of the members'
+        return replace(outcome, description=f"{outcome.description}; the decision threshold of a stack is not "
+                                            "tuned: it cuts at 0.5 (ensemble='greedy' tunes it)")
     if any(exp.results.get(t) is None or exp.results[t].oof is None for t in kept):
         return outcome
     data = exp.data

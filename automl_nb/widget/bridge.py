@@ -111,6 +111,10 @@ class Bridge:
         if self._unsubscribe is not None:
             self._unsubscribe()
 
+    def refresh(self) -> None:
+        """Push a snapshot now (the final model changed after the run: ``AutoML.best_by``)."""
+        self._push(self.snapshot())
+
     def wait_final(self, timeout: float | None = None) -> bool:
         """Block until the final snapshot has been pushed; False on timeout."""
         return self._final.wait(timeout)

@@ -24,6 +24,7 @@ import traitlets
 
 from . import static_html
 from .bridge import Bridge
+from .final_choice import FinalChoice
 from .form import choices, normalized
 from .jobs import KEEP, Explanations, TrialDetails, forecast_payload
 from .records import data_info, held_out_record
@@ -100,6 +101,9 @@ class StudioView(anywidget.AnyWidget):
     reliability = traitlets.Dict().tag(sync=True)
     #: steering the running search: ``{enabled, learners, log, stop_reason}`` (js/CONTRACT.md, "Steering")
     steering = traitlets.Dict().tag(sync=True)
+    #: the "final model by" choice: ``{metric, optimized, options, state: idle|working|failed,
+    #: message}`` once a run has ended with a final model (:mod:`automl_nb.widget.final_choice`)
+    final_choice = traitlets.Dict().tag(sync=True)
 
     #: explain the final model in the background when a run ends (the Explanations panel)
     auto_explain = True
@@ -149,6 +153,7 @@ class StudioView(anywidget.AnyWidget):
         self._display_id: str | None = None
         self._details = TrialDetails(self)
         self._explanations = Explanations(self)
+        self._final_choice = FinalChoice(self)
         self._future_X: Any = None  # exogenous values of the forecast steps (show_forecast)
         #: the :class:`~automl_nb.AutoML` of the run (predict, save, explain with it)
         self.automl: Any = None
@@ -314,6 +319,26 @@ class StudioView(anywidget.AnyWidget):
             self.reliability = {"stability": records.get("stability"), "learning_curve": records.get("learning_curve"),
                                 "state": "idle", "message": "", **state}
 
+    def best_by(self, metric: str) -> None:
+        """Make the best model by ``metric`` the final model (``AutoML.best_by``) in a
+        background thread; progress and errors show in ``final_choice``, the new final model
+        in ``best`` and ``leaderboard``."""
+        self._final_choice.choose(self._experiment, metric)
+
+    def _final_model_changed(self) -> None:
+        """After ``best_by``: the new final model in the snapshot, its explanation redone."""
+        if self._bridge is not None:
+            self._bridge.refresh()
+        self._explanations.reset()
+        with self._write_lock:
+            self.explanation = {}
+        if EXPLANATIONS_VIEW in self._experiment.task.final_views:
+            self._auto_explain()
+        try:
+            self._refresh_display()
+        except Exception:
+            log.debug("automl_nb studio: could not refresh the static HTML", exc_info=True)
+
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         """Messages from the browser (``model.send``): ``{type: run|pause|resume|cancel|
         extend|select_trial|explain|forecast_series|export|reliability|block|allow|
@@ -333,6 +358,7 @@ class StudioView(anywidget.AnyWidget):
             "allow": lambda: self.allow(content.get("learner")),
             "set_time_left": lambda: self.set_time_left(content.get("seconds")),
             "try_next": lambda: self.try_next(content.get("learner"), content.get("params"), content.get("from_trial")),
+            "best_by": lambda: self.best_by(content.get("metric")),
         }
         try:
             if kind not in actions:
@@ -342,7 +368,7 @@ class StudioView(anywidget.AnyWidget):
             with self._write_lock:
                 self.error = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
             return
-        if kind not in ("select_trial", "explain", "forecast_series", "export", "reliability") and self.error and self.error != self._validation_error:
+        if kind not in ("select_trial", "explain", "forecast_series", "export", "reliability", "best_by") and self.error and self.error != self._validation_error:
             with self._write_lock:
                 self.error = ""
 
@@ -360,6 +386,7 @@ class StudioView(anywidget.AnyWidget):
         with self._write_lock:
             self.exports = {}  # the files of an earlier run are not this one's
             self.reliability = {}
+        self._final_choice.reset()
         self._bridge = Bridge(self, experiment, on_end=self._on_run_end).attach()
         if self._bridge.ended:  # it had ended before: no end-of-run callback comes
             self._after_end()
@@ -380,6 +407,7 @@ class StudioView(anywidget.AnyWidget):
             return
         if self._experiment.reliability:  # checked before the view opened: shown at once
             self._set_reliability()
+        self._final_choice.show(self._experiment)
         for view in self._experiment.task.final_views:
             fill = self._final_views.get(view)
             if fill is None:

@@ -11,6 +11,7 @@ import { mountError } from "./error";
 import { mountExplanations } from "./explanations";
 import { mountExport } from "./export";
 import { mountFeaturization } from "./featurization";
+import { mountFinalChoice } from "./finalchoice";
 import { mountForecast } from "./forecast";
 import { mountGuardrails } from "./guardrails";
 import { mountLeaderboard } from "./leaderboard";
@@ -30,6 +31,7 @@ const PANELS: { mount: Mount; interactive: boolean }[] = [
   { mount: mountError, interactive: false },
   { mount: mountControls, interactive: true },
   { mount: mountProgress, interactive: false },
+  { mount: mountFinalChoice, interactive: false },
   { mount: mountData, interactive: true },
   { mount: mountConfig, interactive: true },
   { mount: mountLeaderboard, interactive: false },

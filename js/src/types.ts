@@ -285,7 +285,8 @@ export type Message =
   | { type: "block"; learner: string }
   | { type: "allow"; learner: string }
   | { type: "set_time_left"; seconds: number }
-  | { type: "try_next"; learner: string; params: Record<string, unknown>; from_trial?: number | null };
+  | { type: "try_next"; learner: string; params: Record<string, unknown>; from_trial?: number | null }
+  | { type: "best_by"; metric: string };
 
 /** One learner of the `steering` trait: "searched", "blocked" (by you or blocked_learners) or "left out". */
 export interface SteeringLearner {
@@ -312,6 +313,15 @@ export interface Steering {
   learners?: SteeringLearner[];
   log?: SteeringRecord[];
   stop_reason?: string | null;
+}
+
+/** The `final_choice` trait: the metric the final model is chosen by, and the offered ones. */
+export interface FinalChoice {
+  metric?: string;
+  optimized?: string;
+  options?: string[];
+  state?: "idle" | "working" | "failed";
+  message?: string;
 }
 
 /** What the Export area can make (`exports` trait keys, `export` message kinds). */
