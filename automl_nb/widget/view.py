@@ -28,6 +28,7 @@ from .final_choice import FinalChoice
 from .form import choices, normalized
 from .jobs import KEEP, Explanations, TrialDetails, forecast_payload
 from .records import data_info, held_out_record
+from .steering_actions import SteeringActions
 
 log = logging.getLogger("automl_nb")
 
@@ -65,7 +66,7 @@ def export_file(aml: Any, kind: str) -> tuple[str, bytes]:
         return filename, path.read_bytes()
 
 
-class StudioView(anywidget.AnyWidget):
+class StudioView(SteeringActions, anywidget.AnyWidget):
     """Progress and results of an experiment started elsewhere (``AutoML.fit``/``start``/``load``).
 
     Made by :meth:`for_experiment`; :class:`~automl_nb.studio.Studio` is the one that
@@ -181,26 +182,6 @@ class StudioView(anywidget.AnyWidget):
     def extend(self, seconds: float) -> None:
         """Give the running search ``seconds`` more."""
         self._require_run().extend(float(seconds))
-
-    # steering: the run's own checks, applied by its driver and logged with by="studio"
-
-    def block(self, learner: str) -> None:
-        """Start no new trial of ``learner`` (see :meth:`automl_nb.Run.block`)."""
-        self._require_run().experiment.steerer.request("block", learner, by="studio")
-
-    def allow(self, learner: str) -> None:
-        """Search ``learner`` (again) (see :meth:`automl_nb.Run.allow`)."""
-        self._require_run().experiment.steerer.request("allow", learner, by="studio")
-
-    def set_time_left(self, seconds: float) -> None:
-        """Set the seconds left of the budget (see :meth:`automl_nb.Run.set_time_left`)."""
-        self._require_run().experiment.steerer.request("time_left", None, seconds=seconds, by="studio")
-
-    def try_next(self, learner: str, params: Any = None, from_trial: int | None = None) -> None:
-        """Run ``learner`` with ``params`` next (see :meth:`automl_nb.Run.try_next`);
-        ``from_trial``: the finished trial whose parameters were edited (said in the reason)."""
-        source = from_trial if isinstance(from_trial, int) and not isinstance(from_trial, bool) else None
-        self._require_run().experiment.steerer.request("try_next", learner, params=params, by="studio", from_trial=source)
 
     def test(self, X: Any, y: Any) -> Any:
         """Test the final model on held-out data; the scores and plots show in the details
