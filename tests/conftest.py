@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
+
+# OpenMP threads that wait passively, as the runner's workers do (run/worker.py): LightGBM,
+# hist_gb and SHAP also fit in the test process, where spin-waiting threads made them 10-100x
+# slower on a busy 2-core machine. Set before anything loads an OpenMP runtime.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _rdata(package: str, item: str) -> pd.DataFrame:
