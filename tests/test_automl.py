@@ -61,7 +61,8 @@ def test_binary_fit_beats_dummy_and_ranks_trials(credit, folder):
 
 def test_regression_on_carseats_beats_mean(carseats, folder):
     Xtr, Xte, ytr, yte = _split(carseats, "Sales", stratify=False)
-    aml = an.AutoML(time_budget=10, folder=folder, show=False).fit(Xtr, ytr)
+    # a trial limit ends the run once the baselines (dummy, linear) and LightGBM are in
+    aml = an.AutoML(time_budget=60, max_trials=3, folder=folder, show=False).fit(Xtr, ytr)
     assert aml.task_ == "regression" and aml.metric_ == "rmse"
     rmse_mean = float(np.sqrt(np.mean((yte - ytr.mean()) ** 2)))
     assert -aml.score(Xte, yte) < 0.75 * rmse_mean  # score is -rmse (greater is better)
@@ -70,7 +71,7 @@ def test_regression_on_carseats_beats_mean(carseats, folder):
 
 def test_multiclass_with_missing_values_and_string_labels(penguins, folder):
     df = penguins.dropna(subset=["species"])
-    aml = an.AutoML(time_budget=10, folder=folder, show=False).fit(df, "species")
+    aml = an.AutoML(time_budget=60, max_trials=3, folder=folder, show=False).fit(df, "species")
     assert aml.task_ == "multiclass" and aml.metric_ == "log_loss"
     lb = aml.leaderboard()
     best = lb.loc[lb["status"] == "ok", "log_loss"].min()
@@ -89,7 +90,7 @@ def test_multiclass_with_missing_values_and_string_labels(penguins, folder):
 
 
 def test_events_arrive_in_order(credit, folder):
-    aml = an.AutoML(time_budget=8, folder=folder, show=False)
+    aml = an.AutoML(time_budget=60, max_trials=3, folder=folder, show=False)
     run = aml.start(credit, "Status")
     events = []
     aml._experiment.bus.subscribe(events.append)
@@ -144,7 +145,7 @@ def test_pause_stops_new_trials_and_resume_continues(credit, folder):
 
 
 def test_saved_model_loads_with_identical_predictions_and_without_automl_nb(credit, folder, tmp_path):
-    aml = an.AutoML(time_budget=10, folder=folder, show=False).fit(credit, "Status")
+    aml = an.AutoML(time_budget=60, max_trials=3, folder=folder, show=False).fit(credit, "Status")
     X = credit.drop(columns="Status").head(50)
     expected = aml.predict_proba(X)
     copy = aml.save(tmp_path / "copy")
@@ -166,7 +167,7 @@ def test_saved_model_loads_with_identical_predictions_and_without_automl_nb(cred
 
 
 def test_resume_after_load_continues_the_search(carseats, folder):
-    aml = an.AutoML(time_budget=6, folder=folder, show=False).fit(carseats, "Sales")
+    aml = an.AutoML(time_budget=60, max_trials=3, folder=folder, show=False).fit(carseats, "Sales")
     n_before = len(aml._experiment.results)
     restored = an.load(folder, show=False)
     restored.resume(time_budget=8)
@@ -191,7 +192,7 @@ def test_seeded_trial_limited_run_repeats_exactly(penguins, tmp_path):
 
 def test_a_failing_trial_never_ends_the_run(credit, folder):
     # every worker exceeds a 1 MB memory limit: its trial is killed and recorded as failed
-    aml = an.AutoML(time_budget=8, memory_limit_mb=1, folder=folder, show=False).fit(credit, "Status")
+    aml = an.AutoML(time_budget=30, max_trials=4, memory_limit_mb=1, folder=folder, show=False).fit(credit, "Status")
     lb = aml.leaderboard()
     failed = lb[lb["status"] == "failed"]
     assert len(failed) >= 1
@@ -201,7 +202,8 @@ def test_a_failing_trial_never_ends_the_run(credit, folder):
 
 def test_validation_data_is_used_for_scoring(credit, folder):
     Xtr, Xte, ytr, yte = _split(credit, "Status")
-    aml = an.AutoML(time_budget=8, validation_data=(Xte, yte), folder=folder, show=False).fit(Xtr, ytr)
+    aml = an.AutoML(time_budget=60, max_trials=3, validation_data=(Xte, yte), folder=folder,
+                    show=False).fit(Xtr, ytr)
     assert "validation_data you gave" in aml.validation_
     lb = aml.leaderboard()
     ok = lb[(lb["status"] == "ok") & lb["trial_id"].notna()]
@@ -211,14 +213,14 @@ def test_validation_data_is_used_for_scoring(credit, folder):
 
 def test_groups_keep_each_group_on_one_side(carseats, folder):
     groups = np.arange(len(carseats)) // 10  # 40 groups of 10 rows
-    aml = an.AutoML(time_budget=8, groups=groups, folder=folder, show=False).fit(carseats, "Sales")
+    aml = an.AutoML(time_budget=60, max_trials=3, groups=groups, folder=folder, show=False).fit(carseats, "Sales")
     assert "group cross-validation" in aml.validation_
     for train, valid in aml._experiment.data.folds:
         assert not set(groups[train]) & set(groups[valid])
 
 
 def test_featurization_summary_names_engineered_features(credit, folder):
-    aml = an.AutoML(time_budget=8, folder=folder, show=False).fit(credit, "Status")
+    aml = an.AutoML(time_budget=60, max_trials=2, folder=folder, show=False).fit(credit, "Status")
     fs = aml.featurization_summary()
     assert set(fs["raw_column"]) == set(credit.columns) - {"Status"}
     row = fs.set_index("raw_column").loc["Income"]
@@ -230,7 +232,8 @@ def test_featurization_summary_names_engineered_features(credit, folder):
 
 
 def test_trial_timeout_stops_long_trials_and_the_run_goes_on(credit, folder):
-    aml = an.AutoML(time_budget=12, trial_timeout=0.3, folder=folder, show=False).fit(credit, "Status")
+    # six trials: the portfolio's LightGBM, extra-trees and hist-GB fits each take well over 0.3 s
+    aml = an.AutoML(time_budget=30, max_trials=6, trial_timeout=0.3, folder=folder, show=False).fit(credit, "Status")
     lb = aml.leaderboard()
     assert (lb["status"] == "timeout").any()
     assert aml.predict(credit.drop(columns="Status").head(3)).shape == (3,)
@@ -241,7 +244,7 @@ def test_large_data_searches_on_a_sample_and_refits_on_all_rows(credit, folder, 
     import automl_nb.data.validation
 
     monkeypatch.setattr(automl_nb.data.validation, "SEARCH_MAX_ROWS", 1000)
-    aml = an.AutoML(time_budget=10, validation="holdout", folder=folder, show=False).fit(credit, "Status")
+    aml = an.AutoML(time_budget=60, max_trials=3, validation="holdout", folder=folder, show=False).fit(credit, "Status")
     assert "1,000-row sample" in aml.validation_
     tr, va = aml._experiment.data.folds[0]
     assert len(tr) == 1000 and abs(len(va) - 0.1 * len(credit)) <= 1

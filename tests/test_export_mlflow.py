@@ -30,10 +30,11 @@ def store(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def credit_fit(credit, tmp_path_factory):
-    aml = an.AutoML(time_budget=120, max_trials=5, allowed_learners=["lightgbm", "linear"], seed=0, show=False,
-                    folder=tmp_path_factory.mktemp("credit") / "exp")
-    return aml.fit(credit, "Status"), credit.drop(columns="Status").iloc[:200]
+def credit_fit(credit_lgbm_linear_run, credit, tmp_path_factory):
+    """A loaded copy of tests/conftest.py's shared run (5 trials of LightGBM and linear on
+    credit_data): log_mlflow's report explains the model, which adds a guardrail to the AutoML."""
+    copy = credit_lgbm_linear_run.save(tmp_path_factory.mktemp("credit") / "exp")
+    return an.load(copy, show=False), credit.drop(columns="Status").iloc[:200]
 
 
 def _artifacts(client, run_id):
@@ -100,9 +101,8 @@ def test_regression_run_round_trips_through_mlflow(carseats, tmp_path, store):
     np.testing.assert_allclose(np.asarray(predicted), aml.predict(X))
 
 
-def test_forecast_run_logs_a_pyfunc_model_that_forecasts_as_aml_does(air_passengers, tmp_path, store):
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=120, max_trials=3, seed=0,
-                    show=False, folder=tmp_path / "exp").fit(air_passengers, "passengers")
+def test_forecast_run_logs_a_pyfunc_model_that_forecasts_as_aml_does(air_forecast_run, store):
+    aml = air_forecast_run  # tests/conftest.py: AirPassengers, horizon 12
     run_id = aml.log_mlflow(experiment="air", tracking_uri=store)
     client = MlflowClient(store)
     run = client.get_run(run_id)

@@ -197,9 +197,8 @@ def test_the_elastic_net_on_a_standardized_target_converts(carseats):
     np.testing.assert_allclose(got, model.predict(X), rtol=1e-4, atol=1e-4)
 
 
-def test_forecasting_models_are_not_exported(air_passengers, tmp_path):
-    aml = an.AutoML(time_column="month", horizon=6, max_trials=2, time_budget=300, folder=tmp_path / "run",
-                    seed=0, n_jobs=1, show=False).fit(air_passengers, "passengers")
+def test_forecasting_models_are_not_exported(air_forecast_run, tmp_path):
+    aml = air_forecast_run  # tests/conftest.py
     with pytest.raises(ExportError, match="forecasting models are not exported as ONNX; use to_code"):
         aml.export_onnx(tmp_path / "model.onnx")
     assert not (tmp_path / "model.onnx").exists()

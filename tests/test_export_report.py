@@ -145,18 +145,16 @@ def check_report(tables: dict, aml, text: str, test_report=None) -> None:
 
 
 @pytest.fixture(scope="module")
-def credit_run(credit, tmp_path_factory):
-    train, test = credit.iloc[:3500], credit.iloc[3500:]
-    aml = an.AutoML(time_budget=300, max_trials=11, allowed_learners=["lightgbm", "linear"], seed=0,
-                    folder=str(tmp_path_factory.mktemp("report") / "run"), show=False)
-    aml.fit(train, "Status")
+def credit_run(credit_report_run):
+    """The shared run of tests/conftest.py (11 trials on 3,500 rows) and its held-out rows."""
+    aml, test, _ = credit_report_run
     return aml, test
 
 
 @pytest.fixture(scope="module")
-def tested(credit_run):
-    aml, test = credit_run
-    return aml.test(test.drop(columns="Status"), test["Status"])
+def tested(credit_report_run):
+    """The TestReport of the run's aml.test on the held-out rows (made by the shared fixture)."""
+    return credit_report_run[2]
 
 
 def test_html_report_of_a_binary_run_holds_every_section_with_real_values(credit_run, tested, tmp_path):
@@ -268,10 +266,8 @@ def test_configurations_asked_after_a_resume_say_so():
 
 
 @pytest.fixture(scope="module")
-def air_run(air_passengers, tmp_path_factory):
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=120, max_trials=5, seed=0,
-                    folder=str(tmp_path_factory.mktemp("report") / "air"), show=False)
-    return aml.fit(air_passengers.iloc[:-12], "passengers")
+def air_run(air_forecast_run):
+    return air_forecast_run
 
 
 def test_a_forecasting_run_has_a_report_too(air_run, tmp_path):

@@ -118,8 +118,9 @@ def _replace_with_file(folder: Path) -> None:
     folder.write_text("not a folder any more\n")
 
 
-def _finished_experiment(folder: Path, df, target: str, budget: float = 6):
-    aml = an.AutoML(time_budget=budget, folder=folder, show=False, seed=0)
+def _finished_experiment(folder: Path, df, target: str, budget: float = 30):
+    # a trial limit ends the run once dummy, linear and LightGBM are in; the budget only bounds it
+    aml = an.AutoML(time_budget=budget, max_trials=3, folder=folder, show=False, seed=0)
     _within(budget + 30, aml.fit, df, target)
     assert aml.experiment_.status == "finished"
     return aml
@@ -220,8 +221,9 @@ def test_a_model_file_that_cannot_be_written_keeps_the_model_in_memory(credit, t
 
 
 def test_two_runs_at_once_in_one_process_both_finish_with_models(credit, carseats, tmp_path):
-    a = an.AutoML(time_budget=10, folder=tmp_path / "credit", show=False, seed=0)
-    b = an.AutoML(time_budget=10, folder=tmp_path / "carseats", show=False, seed=0)
+    # trial limits: both runs search side by side and end once their trials are in
+    a = an.AutoML(time_budget=30, max_trials=3, folder=tmp_path / "credit", show=False, seed=0)
+    b = an.AutoML(time_budget=30, max_trials=3, folder=tmp_path / "carseats", show=False, seed=0)
     run_a = a.start(credit, "Status")
     run_b = b.start(carseats, "Sales")
     (status_a, _) = _within(40, run_a.wait)
@@ -456,7 +458,7 @@ def test_a_worker_killed_while_refitting_still_leaves_a_model(credit, tmp_path):
                 worker.proc.kill()  # SIGKILL, behind the runner's back: it learns from the dead socket
                 killed.append(job.key)
 
-    config = an.AutoML(time_budget=10, seed=0).config()
+    config = an.AutoML(time_budget=20, max_trials=3, seed=0).config()
     task = get_task(config.task)
     exp = Experiment(config, task.prepare(credit, "Status", config), tmp_path / "experiment", task=task,
                      runner=KillsRefits)

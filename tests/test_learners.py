@@ -42,6 +42,17 @@ def _skip_unavailable(name: str) -> None:
 CASES = [(name, task) for name, spec in TABULAR.items() for task in TASKS if task in spec.tasks]
 
 
+@pytest.fixture(autouse=True)
+def _openmp_threads_as_in_a_worker():
+    """N_JOBS OpenMP threads, as the runner gives a worker (OMP_NUM_THREADS, run/worker.py):
+    hist_gb and LightGBM fit here, in the test's own process, where OpenMP would otherwise take
+    every core; on a busy machine that oversubscription made one hist_gb test take minutes."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=N_JOBS, user_api="openmp"):
+        yield
+
+
 # --- data -----------------------------------------------------------------------------------
 
 

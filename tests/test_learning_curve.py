@@ -107,8 +107,7 @@ def test_bad_input_is_refused_before_any_work(small, tmp_path):
         aml.learning_curve(time_budget=-1)
 
 
-def test_forecasting_says_it_is_not_available(air_passengers, tmp_path):
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=60, max_trials=2, seed=0,
-                    show=False, folder=tmp_path / "air").fit(air_passengers, "passengers")
+def test_forecasting_says_it_is_not_available(air_forecast_run):
+    aml = air_forecast_run  # tests/conftest.py
     with pytest.raises(ValueError, match="not available for forecasting runs"):
         aml.learning_curve()

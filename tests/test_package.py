@@ -25,8 +25,8 @@ def test_cli_run_prints_guardrails_leaderboard_and_folder(carseats, tmp_path):
     carseats.to_csv(csv, index=False)
     folder = tmp_path / "exp"
     out = subprocess.run(
-        [sys.executable, "-m", "automl_nb.cli", "run", str(csv), "--target", "Sales", "--budget", "15",
-         "--folder", str(folder)],
+        [sys.executable, "-m", "automl_nb.cli", "run", str(csv), "--target", "Sales", "--budget", "60",
+         "--max-trials", "4", "--folder", str(folder)],
         capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0, out.stderr

@@ -21,10 +21,9 @@ from automl_nb.export.safe_files import UntrustedModelError, library_versions
 
 
 @pytest.fixture(scope="module")
-def credit_fit(credit, tmp_path_factory):
-    aml = an.AutoML(time_budget=120, max_trials=5, allowed_learners=["lightgbm", "linear"], seed=0, show=False,
-                    folder=tmp_path_factory.mktemp("credit") / "exp")
-    return aml.fit(credit, "Status"), credit.drop(columns="Status")
+def credit_fit(credit_lgbm_linear_run, credit):
+    """tests/conftest.py's shared run: 5 trials of LightGBM and linear on credit_data."""
+    return credit_lgbm_linear_run, credit.drop(columns="Status")
 
 
 class _Payload:
@@ -180,9 +179,8 @@ def test_a_torch_mlp_round_trips_through_skops(credit, tmp_path):
     assert referenced_libraries(tmp_path / "model.pkl") == ["torch"]
 
 
-def test_forecast_folders_load_only_trusted_and_their_pickle_needs_automl_nb(air_passengers, tmp_path):
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=120, max_trials=2, seed=0,
-                    show=False, folder=tmp_path / "exp").fit(air_passengers, "passengers")
+def test_forecast_folders_load_only_trusted_and_their_pickle_needs_automl_nb(air_forecast_run):
+    aml = air_forecast_run  # tests/conftest.py: seasonal naive and Theta (statsmodels)
     folder = aml.folder_
     saved = json.loads((folder / "versions.json").read_text())
     assert "statsmodels" in saved["libraries"]

@@ -237,12 +237,8 @@ def test_before_fit_it_says_to_fit_first():
         an.AutoML(show=False).stability()
 
 
-def test_a_forecasting_run_says_stability_is_not_available(tmp_path):
-    ap = _rdata("datasets", "AirPassengers")
-    df = pd.DataFrame({"month": pd.date_range("1949-01-01", periods=len(ap), freq="MS"),
-                       "passengers": ap["value"].astype(float).to_numpy()})
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=30, max_trials=2, show=False,
-                    allowed_learners=["seasonal_naive", "theta"], folder=tmp_path / "exp").fit(df, "passengers")
+def test_a_forecasting_run_says_stability_is_not_available(air_forecast_run):
+    aml = air_forecast_run  # tests/conftest.py: seasonal naive and Theta on AirPassengers
     for kwargs in ({}, {"searches": True}):
         with pytest.raises(ValueError, match="not available for forecasting runs"):
             aml.stability(**kwargs)

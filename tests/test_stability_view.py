@@ -85,9 +85,8 @@ def test_without_a_final_model_the_panel_says_why(aml):
     assert view.error == ""
 
 
-def test_a_check_that_does_not_apply_says_why_in_the_panel(air_passengers):
-    aml = an.AutoML(task="forecast", time_column="month", horizon=12, time_budget=60, max_trials=2, seed=0,
-                    show=False).fit(air_passengers, "passengers")
+def test_a_check_that_does_not_apply_says_why_in_the_panel(air_forecast_run):
+    aml = air_forecast_run  # tests/conftest.py; both checks refuse before any work
     view = aml.studio()
     assert view.wait(30)
     send(view, {"type": "reliability"})

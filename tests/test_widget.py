@@ -294,7 +294,7 @@ def test_load_ext_and_automl_magic_return_a_studio_with_the_target(kernel):
 
 @pytest.mark.slow
 def test_fit_in_a_notebook_shows_the_read_only_studio_and_its_final_summary(kernel):
-    _, msgs = _execute(kernel, "aml = an.AutoML(time_budget=6).fit(df, 'Status')")
+    _, msgs = _execute(kernel, "aml = an.AutoML(time_budget=60, max_trials=3).fit(df, 'Status')")
     shown = [m for m in msgs if m["msg_type"] in ("display_data", "update_display_data")]
     assert shown and "application/vnd.jupyter.widget-view+json" in shown[0]["content"]["data"]
     assert not any(m["msg_type"] == "stream" and "automl_nb:" in m["content"]["text"] for m in msgs)  # no tqdm line

