@@ -3,8 +3,7 @@
 // role="img" + aria-label every drawn chart carries), and the stylesheet's palette chains.
 import { readFileSync } from "node:fs";
 import { fileURLToPath, URL as NodeURL } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import {
   bestScoreAlt,
   beeswarmAlt,
@@ -19,10 +18,7 @@ import {
   seriesAlt,
   waterfallAlt,
 } from "../src/describe";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES } from "../dev/states.js";
+import { STATES, mount } from "./mount";
 
 const day = (d: number) => new Date(Date.UTC(2024, 0, 1 + d));
 const when = (t: Date) => t.toISOString().slice(0, 10);
@@ -176,22 +172,6 @@ describe("chart labels", () => {
 });
 
 // ---- rendered -----------------------------------------------------------------------------
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(name: string) {
-  const { state, details, forecasts } = STATES[name]();
-  const model = new FakeModel(state, { trialDetails: details, forecasts });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  return { model, el };
-}
 
 /** The aria-label of the chart inside `[data-testid=testid]` (its role="img" svg). */
 function chartLabel(el: HTMLElement, testid: string): string {

@@ -1,8 +1,7 @@
 // @vitest-environment happy-dom
 // The explanations panel: its pure data-shaping helpers, and the panel rendered with the
 // dev harness's fake model.
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import {
   clampRow,
   dependencePoints,
@@ -15,12 +14,7 @@ import {
   swarmDots,
   waterfallBars,
 } from "../src/explanations";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES, churnExplanation } from "../dev/states.js";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
+import { churnExplanation, mount as mountState, tick, unmountAll } from "./mount";
 
 describe("explanation helpers", () => {
   it("knows an empty explanation", () => {
@@ -139,22 +133,11 @@ describe("explanation helpers", () => {
 
 // ---- the panel ---------------------------------------------------------------------------
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
+/** The shared mount, with the explanations `panel` and a `q` that looks only inside it. */
 function mount(name: string, patch: Record<string, unknown> = {}) {
-  const { state, details } = STATES[name]();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
+  const { model, el, q } = mountState(name, patch);
   const panel = el.querySelector<HTMLElement>('[data-testid="explanations"]')!;
-  const q = (id: string) => panel.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
-  return { model, el, panel, q };
+  return { model, el, panel, q: (id: string) => q(id, panel) };
 }
 
 describe("explanations panel", () => {
@@ -184,8 +167,7 @@ describe("explanations panel", () => {
       const { panel, q } = mount("binary", { explanation });
       expect(panel.querySelectorAll(".ans-fail").length, String(explanation)).toBe(0);
       expect(q("importance-chart").length).toBe(0);
-      cleanups.forEach((c) => c());
-      cleanups = [];
+      unmountAll();
     }
     const { panel } = mount("binary", {
       explanation: { importance: { raw: "x" }, beeswarm: { raw: { points: 5 } }, dependence: { x: 1 }, waterfall: {} },

@@ -1,15 +1,10 @@
 // @vitest-environment happy-dom
 // The "Final model" choice: the `final_choice` trait's parsing, and the panel with a FakeModel:
 // hidden until offered, a select of the task's metrics, `best_by` on change, progress and errors.
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import { optionLabel, parseFinalChoice } from "../src/finalchoice";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES } from "../dev/states.js";
+import { mount as mountState, tick } from "./mount";
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
 const OFFER = {
   metric: "roc_auc",
   optimized: "roc_auc",
@@ -18,22 +13,8 @@ const OFFER = {
   message: "",
 };
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(patch: Record<string, unknown> = {}) {
-  const { state, details } = STATES.binary();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  const one = (id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
-  return { model, el, one };
-}
+/** The binary classification state, with `patch` merged over it. */
+const mount = (patch: Record<string, unknown> = {}) => mountState("binary", patch);
 
 describe("final_choice parsing", () => {
   it("needs options; falls back to the optimized metric for an unknown choice", () => {

@@ -2,8 +2,7 @@
 // Forecasting: the forecast panel's data shaping, the panel itself, the forecasting fields of
 // the config panel, and the details panel's backtest plot — rendered with the dev harness's
 // fake model and its "forecast" state (three stores' monthly sales).
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import {
   autoPlaceholder,
   parseFrequency,
@@ -28,12 +27,7 @@ import {
   WINDOW_COLORS,
 } from "../src/forecast";
 import type { Choices } from "../src/types";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES, salesForecast } from "../dev/states.js";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
+import { STATES, mount, salesForecast, tick, unmountAll } from "./mount";
 const iso = (d: Date | null) => d?.toISOString();
 
 // ---- pure helpers ------------------------------------------------------------------------
@@ -185,24 +179,6 @@ describe("forecast helpers", () => {
 
 // ---- the widget --------------------------------------------------------------------------
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(name: string, patch: Record<string, unknown> = {}) {
-  const { state, details, forecasts } = STATES[name]();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details, forecasts });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  const q = (id: string, root: ParentNode = el) => root.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
-  const one = <T extends HTMLElement = HTMLElement>(id: string) => q(id)[0] as T;
-  return { model, el, q, one };
-}
-
 /** Elements of the Observable Plot chart (not of the legend's samples) with this dash pattern. */
 const dashed = (root: Element, dash: string) =>
   [...root.querySelectorAll('svg[class^="plot"] [stroke-dasharray]')].filter(
@@ -263,8 +239,7 @@ describe("forecast panel", () => {
       const { el, one } = mount("forecast", { forecast });
       expect(one("forecast").hidden, JSON.stringify(forecast)).toBe(true);
       expect(el.querySelectorAll(".ans-fail").length).toBe(0);
-      cleanups.forEach((c) => c());
-      cleanups = [];
+      unmountAll();
     }
     const broken = [
       { history: 5, backtest: "x", forecast: { t: 3 } },
@@ -278,8 +253,7 @@ describe("forecast panel", () => {
       expect(el.querySelectorAll(".ans-fail").length, JSON.stringify(forecast)).toBe(0);
       expect(q("forecast-chart").length).toBe(0);
       expect(one("forecast").textContent).toContain("No forecast to show.");
-      cleanups.forEach((c) => c());
-      cleanups = [];
+      unmountAll();
     }
     const { model, one, q } = mount("forecast", { forecast: { computing: true } });
     expect(one("forecast").textContent).toContain("Computing the forecast");

@@ -1,29 +1,8 @@
 // @vitest-environment happy-dom
 // The widget rendered into a DOM with the dev harness's fake model and states.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import widget from "../src/index";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES } from "../dev/states.js";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(name: string, patch: Record<string, unknown> = {}) {
-  const { state, details } = STATES[name]();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  const q = (id: string) => el.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
-  return { model, el, q };
-}
+import { FakeModel, STATES, mount, tick } from "./mount";
 
 describe("render", () => {
   it.each(Object.keys(STATES))("renders the %s state without throwing", (name) => {

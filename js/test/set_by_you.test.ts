@@ -1,20 +1,8 @@
 // @vitest-environment happy-dom
 // Columns whose kind or transformer you set (column_kinds, column_transformers,
 // featurization="off") carry a "set by you" badge in the data and featurization panels.
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES } from "../dev/states.js";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
+import { describe, expect, it } from "vitest";
+import { mount, tick } from "./mount";
 
 const DATA_INFO = {
   n_rows: 400,
@@ -55,14 +43,7 @@ const FEATURIZATION = [
 
 describe("set by you", () => {
   it("marks the overridden column, and only it, in the data and featurization panels", async () => {
-    const { state, details } = STATES.binary();
-    const model = new FakeModel(
-      { ...state, data_info: DATA_INFO, featurization: FEATURIZATION },
-      { trialDetails: details },
-    );
-    const el = document.createElement("div");
-    document.body.append(el);
-    cleanups.push(widget.render({ model, el }));
+    const { el } = mount("binary", { data_info: DATA_INFO, featurization: FEATURIZATION });
     await tick();
     for (const panel of ["data-panel", "featurization"]) {
       const root = el.querySelector(`[data-testid="${panel}"]`)!;

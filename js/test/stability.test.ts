@@ -2,8 +2,7 @@
 // The Stability panel: the records' parsing, the scales, the text alternatives, the panel with
 // hand-written records of the shapes in automl_nb/reliability/__init__.py, and the
 // leaderboard's P(best) column.
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import { columnsFor, firstDirection, fmtPercent, hasPBest, P_BEST_TITLE } from "../src/leaderboard";
 import {
   canCheck,
@@ -20,10 +19,7 @@ import {
   useLogRows,
 } from "../src/stability";
 import type { LeaderboardRow } from "../src/types";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES } from "../dev/states.js";
+import { mount, tick } from "./mount";
 
 const STABILITY = {
   mode: "retrain",
@@ -190,24 +186,6 @@ describe("P(best) column", () => {
 });
 
 // ---- the panel -------------------------------------------------------------------------------
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(name: string, patch: Record<string, unknown> = {}) {
-  const { state, details } = STATES[name]();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  const one = (id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
-  return { model, el, one };
-}
 
 describe("Stability panel", () => {
   it("is hidden until the run ended with a model", () => {

@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 // Steering: the pure helpers, the panel, the Try next box and the chart's marks.
-import { afterEach, describe, expect, it } from "vitest";
-import widget from "../src/index";
+import { describe, expect, it } from "vitest";
 import {
   chartMarks,
   learnersOf,
@@ -15,28 +14,7 @@ import {
   tryNextBox,
 } from "../src/steering";
 import type { SteeringLearner } from "../src/types";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { FakeModel } from "../dev/fake-model.js";
-// @ts-expect-error plain JS dev helpers without type declarations
-import { STATES, binarySteering } from "../dev/states.js";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-  document.body.replaceChildren();
-});
-
-function mount(name: string, patch: Record<string, unknown> = {}) {
-  const { state, details } = STATES[name]();
-  const model = new FakeModel({ ...state, ...patch }, { trialDetails: details });
-  const el = document.createElement("div");
-  document.body.append(el);
-  cleanups.push(widget.render({ model, el }));
-  const q = (id: string) => el.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
-  return { model, el, q };
-}
+import { FakeModel, binarySteering, mount, tick } from "./mount";
 
 const L = (name: string, state = "searched", baseline = false): SteeringLearner => ({ name, state, baseline });
 
