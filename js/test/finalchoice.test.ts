@@ -37,7 +37,12 @@ describe("Final model panel", () => {
     await tick();
     expect(one("final-choice")!.hidden).toBe(false);
     const select = one("final-choice-select") as HTMLSelectElement;
-    expect([...select.options].map((o) => o.textContent)).toEqual(["roc_auc (optimized)", "log_loss", "accuracy", "f1"]);
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      "roc_auc (optimized)",
+      "log_loss",
+      "accuracy",
+      "f1",
+    ]);
     expect(select.value).toBe("roc_auc");
   });
 
