@@ -8,7 +8,7 @@ import { getDict, isRecord, send, subscribe } from "./traits";
 import type { AnyModel, FinalChoice } from "./types";
 
 /** The trait's record, or null when the choice is not offered (no options). */
-export function parseFinalChoice(v: unknown): Required<Omit<FinalChoice, "state">> & { state: string } | null {
+export function parseFinalChoice(v: unknown): (Required<Omit<FinalChoice, "state">> & { state: string }) | null {
   if (!isRecord(v)) return null;
   const options = Array.isArray(v.options) ? v.options.filter((o): o is string => typeof o === "string") : [];
   if (!options.length) return null;
@@ -51,7 +51,10 @@ export function mountFinalChoice(model: AnyModel, parent: HTMLElement): () => vo
     const key = JSON.stringify([c.options, c.optimized]);
     if (key !== lastOptions) {
       lastOptions = key;
-      replace(select, c.options.map((m) => h("option", { value: m, text: optionLabel(m, c.optimized) })));
+      replace(
+        select,
+        c.options.map((m) => h("option", { value: m, text: optionLabel(m, c.optimized) })),
+      );
     }
     select.value = c.metric;
     select.disabled = c.state === "working";
