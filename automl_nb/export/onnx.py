@@ -60,7 +60,6 @@ def tabular_onnx(exp: Any) -> bytes:
     :class:`~automl_nb.errors.ExportError` naming the step that does not convert."""
     _require()
     from .onnx_converters import register
-    from .onnx_stacking import register as register_stacking
 
     p, model = exp.prepared, exp.outcome.model
     threshold, decided = _decision_threshold(model), model
@@ -71,7 +70,6 @@ def tabular_onnx(exp: Any) -> bytes:
                           "load the folder with trusted=True (only if you trust it) to export its model")
     check_convertible(model, exp)
     register()
-    register_stacking()
     inputs = graph_inputs(exp.profile, p.X, model)
     onx = _convert(model, inputs, p.X, exp)
     classes = None if p.classes is None else [_plain(c) for c in p.classes]

@@ -26,7 +26,10 @@ def register() -> None:
     with _lock:
         if _registered:
             return
+        from .onnx_stacking import register_converters as register_stacking
+
         _register()
+        register_stacking()
         _registered = True
 
 

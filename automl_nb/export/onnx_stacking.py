@@ -6,39 +6,31 @@ voting ensemble's converter does): the converters here hand every member all the
 concatenate the members' probabilities (the positive class's for binary) or predictions as
 ``StackingClassifier.transform`` does, and run the meta-learner on them. The meta-learner's
 own step, :class:`~automl_nb.stack_features.LogOdds`, becomes Clip and Log (binary:
-Log(p) - Log(1 - p)). :func:`register` installs them once per process.
+Log(p) - Log(1 - p)). ``onnx_converters.register`` installs them with the others, once per process.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
-_lock = threading.Lock()
-_registered = False
 
+def register_converters() -> None:
+    """Install the converters (called once, by :func:`automl_nb.export.onnx_converters.register`)."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.shape_calculators.voting_classifier import voting_classifier_shape_calculator
+    from skl2onnx.shape_calculators.voting_regressor import voting_regressor_shape_calculator
+    from sklearn.ensemble import StackingClassifier, StackingRegressor
 
-def register() -> None:
-    global _registered
-    with _lock:
-        if _registered:
-            return
-        from skl2onnx import update_registered_converter
-        from skl2onnx.shape_calculators.voting_classifier import voting_classifier_shape_calculator
-        from skl2onnx.shape_calculators.voting_regressor import voting_regressor_shape_calculator
-        from sklearn.ensemble import StackingClassifier, StackingRegressor
+    from ..stack_features import LogOdds
 
-        from ..stack_features import LogOdds
-
-        update_registered_converter(LogOdds, "AutomlNbLogOdds", _shape_log_odds, _convert_log_odds)
-        update_registered_converter(StackingClassifier, "AutomlNbStackingClassifier",
-                                    voting_classifier_shape_calculator, _convert_stacking,
-                                    options={"zipmap": [True, False, "columns"], "nocl": [True, False]})
-        update_registered_converter(StackingRegressor, "AutomlNbStackingRegressor",
-                                    voting_regressor_shape_calculator, _convert_stacking)
-        _registered = True
+    update_registered_converter(LogOdds, "AutomlNbLogOdds", _shape_log_odds, _convert_log_odds)
+    update_registered_converter(StackingClassifier, "AutomlNbStackingClassifier",
+                                voting_classifier_shape_calculator, _convert_stacking,
+                                options={"zipmap": [True, False, "columns"], "nocl": [True, False]})
+    update_registered_converter(StackingRegressor, "AutomlNbStackingRegressor",
+                                voting_regressor_shape_calculator, _convert_stacking)
 
 
 def _shape_log_odds(operator: Any) -> None:
